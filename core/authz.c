@@ -1,0 +1,68 @@
+/* authz: role and org-scope rules; see authz.h. */
+#include "core/authz.h"
+
+#include <string.h>
+
+/* How far a role's permission for an action reaches. */
+enum scope {
+	SCOPE_NONE = 0, /* not allowed (the table's default) */
+	SCOPE_ALL,      /* any object in the district */
+	SCOPE_OWN_ORG,  /* objects within the actor's own org subtree */
+};
+
+/* rules[action][role]: the reach of each role for each action */
+static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
+	[AUTHZ_SELF_READ] = {
+		[ROLE_ENTERPRISE] = SCOPE_ALL, [ROLE_SPECIALIST] = SCOPE_ALL,
+		[ROLE_BUREAU_HANDLER] = SCOPE_ALL, [ROLE_BUREAU_LEADER] = SCOPE_ALL,
+		[ROLE_SUPERVISOR] = SCOPE_ALL, [ROLE_LEADER] = SCOPE_ALL,
+		[ROLE_TOWN_VIEWER] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL,
+	},
+	/* every staff member may see the org tree: dispatching and
+	 * co-handling need the names of other orgs; enterprises do not */
+	[AUTHZ_ORG_READ] = {
+		[ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_BUREAU_HANDLER] = SCOPE_ALL,
+		[ROLE_BUREAU_LEADER] = SCOPE_ALL, [ROLE_SUPERVISOR] = SCOPE_ALL,
+		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_ALL,
+		[ROLE_ADMIN] = SCOPE_ALL,
+	},
+	[AUTHZ_ORG_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	/* a leader sees the people of their own org (to reassign work) */
+	[AUTHZ_USER_READ] = {
+		[ROLE_ADMIN] = SCOPE_ALL, [ROLE_BUREAU_LEADER] = SCOPE_OWN_ORG,
+	},
+	[AUTHZ_USER_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	[AUTHZ_TOKEN_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+};
+
+bool authz_path_within(const char *path, const char *root)
+{
+	if (!path || !root || !*root)
+		return false;
+	size_t n = strlen(root);
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '.');
+}
+
+enum authz_verdict authz_check(const struct principal *who, enum authz_action action,
+			       const struct authz_object *what)
+{
+	if (!who || (unsigned)action >= AUTHZ__ACTION_COUNT || (unsigned)who->role >= ROLE__COUNT)
+		return AUTHZ_DENY_ROLE;
+	switch (rules[action][who->role]) {
+	case SCOPE_NONE:
+		return AUTHZ_DENY_ROLE;
+	case SCOPE_ALL:
+		return AUTHZ_ALLOW;
+	case SCOPE_OWN_ORG:
+		/* without an object the action means "everything": too wide */
+		if (!what || !what->org_path)
+			return AUTHZ_DENY_SCOPE;
+		return authz_path_within(what->org_path, who->org_path) ? AUTHZ_ALLOW : AUTHZ_DENY_SCOPE;
+	}
+	return AUTHZ_DENY_ROLE;
+}
+
+const char *authz_problem_code(enum authz_verdict v)
+{
+	return v == AUTHZ_DENY_SCOPE ? "out_of_scope" : "forbidden";
+}

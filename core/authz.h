@@ -1,0 +1,63 @@
+/*
+ * authz: the one place that answers "may this user do this to this object".
+ *
+ * A decision depends on the actor's role and on where the object sits in
+ * the organisation tree relative to the actor's own org. Org positions are
+ * materialised paths of ids from the root ("1.4.9"), as stored in
+ * orgs.path. Handlers describe what they are about to do and call
+ * authz_check(); they never compare roles themselves.
+ *
+ * The rules are a table (authz.c) so that they can be read and tested
+ * as data; later capabilities add rows, not code paths.
+ */
+#ifndef SUQIU_CORE_AUTHZ_H
+#define SUQIU_CORE_AUTHZ_H
+
+#include <stdbool.h>
+
+#include "core/role.h"
+
+#define AUTHZ_PATH_MAX 128
+
+/* Who is asking: filled from the session or API token. */
+struct principal {
+	long long user_id;
+	char username[64];
+	enum role role;
+	long long org_id;
+	char org_path[AUTHZ_PATH_MAX]; /* "1.4.9" */
+	bool via_token;                /* authenticated by a bearer API token */
+};
+
+enum authz_action {
+	AUTHZ_SELF_READ,    /* read one's own account (/me) */
+	AUTHZ_ORG_READ,     /* read an org and the org tree */
+	AUTHZ_ORG_MANAGE,   /* create or disable orgs */
+	AUTHZ_USER_READ,    /* list the users of an org */
+	AUTHZ_USER_MANAGE,  /* create, disable, enable users */
+	AUTHZ_TOKEN_MANAGE, /* create, list, revoke API tokens */
+	AUTHZ__ACTION_COUNT
+};
+
+/* What it is asked about. org_path NULL = the action has no particular
+ * object (e.g. "list everything"), and only role rules apply. */
+struct authz_object {
+	const char *org_path;
+};
+
+enum authz_verdict {
+	AUTHZ_ALLOW,
+	AUTHZ_DENY_ROLE,  /* the role may never do this: 403 forbidden */
+	AUTHZ_DENY_SCOPE, /* the role may, but not to this object: 403 out_of_scope */
+};
+
+enum authz_verdict authz_check(const struct principal *who, enum authz_action action,
+			       const struct authz_object *what);
+
+/* True when path lies inside the subtree rooted at root (or equals it). */
+bool authz_path_within(const char *path, const char *root);
+
+/* The problem code for a denial ("forbidden" / "out_of_scope"). */
+const char *authz_problem_code(enum authz_verdict v);
+
+#endif

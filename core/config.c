@@ -1,0 +1,161 @@
+/* config: settings from the environment, as one table; see config.h. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum kind { K_STRING, K_OPT_STRING, K_LONG, K_BOOL };
+
+struct row {
+	const char *env;
+	enum kind kind;
+	size_t offset;
+	const char *def; /* default as text; NULL = unset */
+	long min, max;   /* K_LONG bounds */
+	const char *doc;
+};
+
+#define ROOT SUQIU_SOURCE_ROOT
+#define O(f) offsetof(struct config, f)
+
+static const struct row rows[] = {
+	{ "SUQIU_LISTEN", K_STRING, O(listen), "127.0.0.1:8080", 0, 0,
+	  "address and port suqiu-server listens on (port 0 = any free port)" },
+	{ "SUQIU_DATABASE_URL", K_OPT_STRING, O(database_url), NULL, 0, 0,
+	  "libpq connection string of the application role; unset = the embedded cluster in SUQIU_STATE_DIR" },
+	{ "SUQIU_MIGRATE_DATABASE_URL", K_OPT_STRING, O(migrate_database_url), NULL, 0, 0,
+	  "connection string of the schema owner role used by `suqiu-admin migrate` and `seed-demo`; unset = SUQIU_DATABASE_URL" },
+	{ "SUQIU_STATE_DIR", K_STRING, O(state_dir), ROOT "/.suqiu", 0, 0,
+	  "folder for the embedded database and logs" },
+	{ "SUQIU_WEB_DIR", K_STRING, O(web_dir), ROOT "/web", 0, 0, "static files served at /" },
+	{ "SUQIU_SQL_DIR", K_STRING, O(sql_dir), ROOT "/sql", 0, 0, "migrations and seed data" },
+	{ "SUQIU_DB_POOL_SIZE", K_LONG, O(pool_size), "8", 1, 256,
+	  "database connections per server process" },
+	{ "SUQIU_DB_QUEUE_MAX", K_LONG, O(queue_max), "1024", 1, 1000000,
+	  "requests that may wait for a connection; beyond it the answer is 503" },
+	{ "SUQIU_DB_QUEUE_TIMEOUT_MS", K_LONG, O(queue_timeout_ms), "5000", 10, 600000,
+	  "longest wait for a connection before 503" },
+	{ "SUQIU_DB_STATEMENT_TIMEOUT_MS", K_LONG, O(statement_timeout_ms), "10000", 10, 3600000,
+	  "statement_timeout of every application connection" },
+	{ "SUQIU_BODY_LIMIT", K_LONG, O(body_limit), "1048576", 1024, 1073741824,
+	  "largest request body in bytes (413 above it)" },
+	{ "SUQIU_HEADER_LIMIT", K_LONG, O(header_limit), "16384", 1024, 1048576,
+	  "largest request header block in bytes" },
+	{ "SUQIU_HTTP_TIMEOUT", K_LONG, O(http_timeout_s), "30", 1, 3600,
+	  "read and write timeout of a client connection, seconds" },
+	{ "SUQIU_SHUTDOWN_GRACE", K_LONG, O(shutdown_grace_s), "10", 0, 3600,
+	  "seconds in-flight requests get to finish after SIGTERM" },
+	{ "SUQIU_SESSION_IDLE_MINUTES", K_LONG, O(session_idle_min), "30", 1, 10080,
+	  "a session unused this long expires" },
+	{ "SUQIU_SESSION_MAX_HOURS", K_LONG, O(session_max_hours), "12", 1, 720,
+	  "a session expires this long after login, used or not" },
+	{ "SUQIU_LOGIN_MAX_PER_ACCOUNT", K_LONG, O(login_max_account), "5", 1, 1000,
+	  "failed logins per username within the window before 429" },
+	{ "SUQIU_LOGIN_MAX_PER_ADDRESS", K_LONG, O(login_max_addr), "30", 1, 100000,
+	  "failed logins per client address within the window before 429" },
+	{ "SUQIU_LOGIN_WINDOW", K_LONG, O(login_window_s), "900", 1, 86400,
+	  "login throttling window, seconds" },
+	{ "SUQIU_TRUST_PROXY", K_BOOL, O(trust_proxy), "0", 0, 0,
+	  "1 = the client address is the last entry of X-Forwarded-For (set it behind nginx only)" },
+	{ "SUQIU_COOKIE_SECURE", K_BOOL, O(cookie_secure), "0", 0, 0,
+	  "1 = the session cookie is marked Secure (set it when served over HTTPS)" },
+	{ "SUQIU_CPU_THREADS", K_LONG, O(cpu_threads), "2", 1, 64,
+	  "threads for password hashing, kept off the event loop" },
+	{ "SUQIU_WORKER_INTERVAL", K_LONG, O(worker_interval_s), "30", 1, 3600,
+	  "seconds between worker sweeps when no notification wakes it" },
+	{ "SUQIU_DEMO", K_BOOL, O(demo), "0", 0, 0, "1 = the login page lists the demo logins" },
+	{ "SUQIU_EMBEDDED_PG_PORT", K_STRING, O(embedded_port), "5432", 0, 0,
+	  "port of the embedded cluster (names its unix socket; TCP only with SUQIU_EMBEDDED_PG_TCP)" },
+	{ "SUQIU_EMBEDDED_PG_TCP", K_BOOL, O(embedded_tcp), "0", 0, 0,
+	  "1 = the embedded cluster also listens on 127.0.0.1" },
+};
+
+static bool parse_row(const struct row *r, const char *text, struct config *cfg, char *err, size_t errlen)
+{
+	void *field = (char *)cfg + r->offset;
+	switch (r->kind) {
+	case K_STRING:
+	case K_OPT_STRING:
+		*(char **)field = text ? xstrdup(text) : NULL;
+		return true;
+	case K_BOOL:
+		if (strcmp(text, "1") == 0 || strcmp(text, "true") == 0 || strcmp(text, "yes") == 0)
+			*(bool *)field = true;
+		else if (strcmp(text, "0") == 0 || strcmp(text, "false") == 0 || strcmp(text, "no") == 0 || !*text)
+			*(bool *)field = false;
+		else
+			goto bad;
+		return true;
+	case K_LONG: {
+		char *end;
+		errno = 0;
+		long v = strtol(text, &end, 10);
+		if (errno || end == text || *end || v < r->min || v > r->max)
+			goto bad;
+		*(long *)field = v;
+		return true;
+	}
+	}
+bad:
+	if (r->kind == K_LONG)
+		snprintf(err, errlen, "invalid value \"%s\" for %s: expected an integer from %ld to %ld",
+			 text, r->env, r->min, r->max);
+	else
+		snprintf(err, errlen, "invalid value \"%s\" for %s: expected 1 or 0", text, r->env);
+	return false;
+}
+
+bool config_load(struct config *cfg, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *text = getenv(rows[i].env);
+		if (text && !*text && rows[i].kind == K_OPT_STRING)
+			text = NULL; /* an empty URL means "unset" */
+		if (!text)
+			text = rows[i].def;
+		if (!parse_row(&rows[i], text, cfg, err, errlen)) {
+			config_finish(cfg);
+			return false;
+		}
+	}
+	/* the embedded cluster's socket path must be absolute */
+	if (cfg->state_dir[0] != '/') {
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof cwd)) {
+			snprintf(err, errlen, "could not resolve SUQIU_STATE_DIR \"%s\"", cfg->state_dir);
+			config_finish(cfg);
+			return false;
+		}
+		char *abs = xasprintf("%s/%s", cwd, cfg->state_dir);
+		free(cfg->state_dir);
+		cfg->state_dir = abs;
+	}
+	return true;
+}
+
+void config_finish(struct config *cfg)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].kind == K_STRING || rows[i].kind == K_OPT_STRING) {
+			char **p = (char **)((char *)cfg + rows[i].offset);
+			free(*p);
+			*p = NULL;
+		}
+	}
+}
+
+void config_print_docs(FILE *out)
+{
+	fprintf(out, "| variable | default | meaning |\n|---|---|---|\n");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *def = rows[i].def ? rows[i].def : "(unset)";
+		if (strncmp(def, ROOT, strlen(ROOT)) == 0)
+			fprintf(out, "| `%s` | `<checkout>%s` | %s |\n", rows[i].env, def + strlen(ROOT), rows[i].doc);
+		else
+			fprintf(out, "| `%s` | `%s` | %s |\n", rows[i].env, def, rows[i].doc);
+	}
+}

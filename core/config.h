@@ -1,0 +1,55 @@
+/*
+ * config: every setting of every suqiu binary, read from the environment.
+ *
+ * The settings are one table (config.c): name, type, default, bounds and a
+ * line of documentation. `suqiu-admin config` prints the table, and the
+ * README's configuration section is that output. Unset variables take the
+ * default; an invalid value stops the program with a message naming it.
+ */
+#ifndef SUQIU_CORE_CONFIG_H
+#define SUQIU_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/xalloc.h"
+
+struct config {
+	char *listen;              /* SUQIU_LISTEN host:port */
+	char *database_url;        /* SUQIU_DATABASE_URL; NULL = embedded cluster */
+	char *migrate_database_url;/* SUQIU_MIGRATE_DATABASE_URL; NULL = database_url or embedded owner */
+	char *state_dir;           /* SUQIU_STATE_DIR */
+	char *web_dir;             /* SUQIU_WEB_DIR */
+	char *sql_dir;             /* SUQIU_SQL_DIR */
+	long pool_size;            /* SUQIU_DB_POOL_SIZE */
+	long queue_max;            /* SUQIU_DB_QUEUE_MAX */
+	long queue_timeout_ms;     /* SUQIU_DB_QUEUE_TIMEOUT_MS */
+	long statement_timeout_ms; /* SUQIU_DB_STATEMENT_TIMEOUT_MS */
+	long body_limit;           /* SUQIU_BODY_LIMIT bytes */
+	long header_limit;         /* SUQIU_HEADER_LIMIT bytes */
+	long http_timeout_s;       /* SUQIU_HTTP_TIMEOUT seconds */
+	long shutdown_grace_s;     /* SUQIU_SHUTDOWN_GRACE seconds */
+	long session_idle_min;     /* SUQIU_SESSION_IDLE_MINUTES */
+	long session_max_hours;    /* SUQIU_SESSION_MAX_HOURS */
+	long login_max_account;    /* SUQIU_LOGIN_MAX_PER_ACCOUNT failures per window */
+	long login_max_addr;       /* SUQIU_LOGIN_MAX_PER_ADDRESS failures per window */
+	long login_window_s;       /* SUQIU_LOGIN_WINDOW seconds */
+	bool trust_proxy;          /* SUQIU_TRUST_PROXY: take client address from X-Forwarded-For */
+	bool cookie_secure;        /* SUQIU_COOKIE_SECURE: mark the session cookie Secure */
+	long cpu_threads;          /* SUQIU_CPU_THREADS: password hashing threads */
+	long worker_interval_s;    /* SUQIU_WORKER_INTERVAL seconds between sweeps */
+	bool demo;                 /* SUQIU_DEMO: the login page lists demo logins */
+	char *embedded_port;       /* SUQIU_EMBEDDED_PG_PORT: port number (also names the socket) */
+	bool embedded_tcp;         /* SUQIU_EMBEDDED_PG_TCP: let the embedded cluster listen on 127.0.0.1 */
+};
+
+/* Reads the environment into cfg. On an invalid value returns false with a
+ * message in err. Free with config_finish(). */
+bool config_load(struct config *cfg, char *err, size_t errlen) MUSTCHECK;
+void config_finish(struct config *cfg);
+
+/* Prints the table as Markdown rows: | variable | default | meaning |. */
+void config_print_docs(FILE *out);
+
+#endif

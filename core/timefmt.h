@@ -1,0 +1,24 @@
+/*
+ * timefmt: RFC 3339 timestamps in Asia/Shanghai (+08:00, no DST).
+ *
+ * China has observed a fixed UTC+8 offset since 1991, so local time is
+ * computed by arithmetic instead of through the process's TZ setting.
+ */
+#ifndef SUQIU_CORE_TIMEFMT_H
+#define SUQIU_CORE_TIMEFMT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define TIMEFMT_LEN 48 /* "2026-01-02T03:04:05.123+08:00" + NUL, with room */
+#define TIMEFMT_OFFSET_SECONDS (8 * 3600)
+
+/* Formats unix seconds + milliseconds as "YYYY-MM-DDTHH:MM:SS.mmm+08:00". */
+void timefmt_rfc3339(int64_t unix_seconds, int millis, char out[TIMEFMT_LEN]);
+/* The current time, formatted as above. */
+void timefmt_now(char out[TIMEFMT_LEN]);
+/* Monotonic clock in nanoseconds, for durations. */
+uint64_t timefmt_mono_ns(void);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * api: the handlers of /api/v1, one file per resource, and the small
+ * helpers they share. The route table (routes.c) maps paths to these.
+ */
+#ifndef SUQIU_SERVER_API_H
+#define SUQIU_SERVER_API_H
+
+#include "server/http.h"
+
+/* api_auth.c */
+void api_login(struct reqctx *ctx);
+void api_logout(struct reqctx *ctx);
+void api_me(struct reqctx *ctx);
+
+/* api_orgs.c */
+void api_orgs_list(struct reqctx *ctx);
+void api_orgs_get(struct reqctx *ctx);
+void api_orgs_create(struct reqctx *ctx);
+void api_orgs_disable(struct reqctx *ctx);
+void api_orgs_users(struct reqctx *ctx);
+
+/* api_users.c */
+void api_users_list(struct reqctx *ctx);
+void api_users_create(struct reqctx *ctx);
+void api_users_disable(struct reqctx *ctx);
+void api_users_enable(struct reqctx *ctx);
+
+/* api_tokens.c */
+void api_tokens_list(struct reqctx *ctx);
+void api_tokens_create(struct reqctx *ctx);
+void api_tokens_revoke(struct reqctx *ctx);
+
+/* A timestamptz column as RFC 3339 text in the session's time zone
+ * (Asia/Shanghai, set on every pool connection): "2026-05-01T09:00:00.000+08:00". */
+#define SQL_TIME(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SS.MSTZH:TZM')"
+
+/* api_util.c */
+
+/* The :id path parameter number idx as a positive id; replies 404 itself
+ * and returns false when it is not one. */
+bool api_path_id(struct reqctx *ctx, int idx, long long *out);
+
+/* Keyset pagination: reads ?limit= (1..200, default 50) and ?cursor= (an
+ * id, exclusive). Replies 400 itself and returns false when invalid. */
+struct page {
+	long long after; /* 0 = from the start */
+	int limit;
+};
+bool api_page(struct reqctx *ctx, struct page *page);
+
+/* Wraps rows as {"items": [...], "next_cursor": "<last id>" | null}.
+ * items is stolen; it holds up to page->limit + 1 rows (the extra one only
+ * says that there are more, and is dropped here). */
+json_t *api_page_body(const struct page *page, json_t *items);
+
+/* A result cell as JSON: text, or null when SQL NULL. */
+json_t *api_cell_str(const PGresult *res, int row, int col);
+/* A result cell as an integer, or null. */
+json_t *api_cell_int(const PGresult *res, int row, int col);
+/* A result cell holding a timestamptz as RFC 3339 text, or null. */
+json_t *api_cell_time(const PGresult *res, int row, int col);
+
+#endif

@@ -1,0 +1,73 @@
+/* api_util: helpers shared by the API handlers; see api.h. */
+#include "server/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool api_path_id(struct reqctx *ctx, int idx, long long *out)
+{
+	if (jsonin_id_text(ctx->params[idx], out))
+		return true;
+	http_reply_problem(ctx, "not_found", "\"%.40s\" is not an id", ctx->params[idx] ? ctx->params[idx] : "");
+	return false;
+}
+
+bool api_page(struct reqctx *ctx, struct page *page)
+{
+	page->after = 0;
+	page->limit = 50;
+	const char *limit = http_query_param(ctx, "limit");
+	const char *cursor = http_query_param(ctx, "cursor");
+	long long v;
+	if (limit) {
+		if (!jsonin_id_text(limit, &v) || v > 200) {
+			http_reply_problem(ctx, "invalid_query", "limit must be an integer from 1 to 200");
+			return false;
+		}
+		page->limit = (int)v;
+	}
+	if (cursor) {
+		if (!jsonin_id_text(cursor, &v)) {
+			http_reply_problem(ctx, "invalid_query", "cursor must be a value returned as next_cursor");
+			return false;
+		}
+		page->after = v;
+	}
+	return true;
+}
+
+json_t *api_page_body(const struct page *page, json_t *items)
+{
+	json_t *next = json_null();
+	if (json_array_size(items) > (size_t)page->limit) {
+		json_array_remove(items, (size_t)page->limit);
+		json_t *last = json_array_get(items, (size_t)page->limit - 1);
+		char cursor[24];
+		snprintf(cursor, sizeof cursor, "%lld", (long long)json_integer_value(json_object_get(last, "id")));
+		json_decref(next);
+		next = json_string(cursor);
+	}
+	return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+json_t *api_cell_str(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	json_t *s = json_stringn(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+	return s ? s : json_null();
+}
+
+json_t *api_cell_int(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	return json_integer(atoll(PQgetvalue(res, row, col)));
+}
+
+json_t *api_cell_time(const PGresult *res, int row, int col)
+{
+	/* timestamps are selected through SQL_TIME(), so the text is already RFC 3339 */
+	return api_cell_str(res, row, col);
+}

@@ -1,0 +1,50 @@
+/*
+ * routes: the route table. Every endpoint of the server is one row here;
+ * handlers live in one file per resource (api_*.c, ops.c).
+ */
+#include "server/router.h"
+
+#include "server/api.h"
+#include "server/ops.h"
+#include "server/static.h"
+
+/* The OpenAPI description is a file of the web folder, served under the API's path. */
+static void api_openapi(struct reqctx *ctx)
+{
+	free(ctx->path);
+	ctx->path = xstrdup("/openapi.json");
+	static_serve(ctx);
+}
+
+#define GET EVHTTP_REQ_GET
+#define POST EVHTTP_REQ_POST
+#define DELETE EVHTTP_REQ_DELETE
+
+const struct route routes[] = {
+	/* operations */
+	{ GET, "/healthz", ops_healthz, ROUTE_PUBLIC },
+	{ GET, "/readyz", ops_readyz, ROUTE_PUBLIC },
+	{ GET, "/metrics", ops_metrics, ROUTE_PUBLIC },
+	{ GET, "/api/v1/openapi.json", api_openapi, ROUTE_PUBLIC },
+	/* accounts */
+	{ POST, "/api/v1/auth/login", api_login, ROUTE_PUBLIC | ROUTE_JSON },
+	{ POST, "/api/v1/auth/logout", api_logout, 0 },
+	{ GET, "/api/v1/me", api_me, 0 },
+	/* organisations */
+	{ GET, "/api/v1/orgs", api_orgs_list, 0 },
+	{ POST, "/api/v1/orgs", api_orgs_create, ROUTE_JSON },
+	{ GET, "/api/v1/orgs/:id", api_orgs_get, 0 },
+	{ POST, "/api/v1/orgs/:id/disable", api_orgs_disable, 0 },
+	{ GET, "/api/v1/orgs/:id/users", api_orgs_users, 0 },
+	/* users */
+	{ GET, "/api/v1/users", api_users_list, 0 },
+	{ POST, "/api/v1/users", api_users_create, ROUTE_JSON },
+	{ POST, "/api/v1/users/:id/disable", api_users_disable, 0 },
+	{ POST, "/api/v1/users/:id/enable", api_users_enable, 0 },
+	/* API tokens */
+	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
+	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },
+	{ DELETE, "/api/v1/tokens/:id", api_tokens_revoke, 0 },
+};
+
+const int route_count = (int)(sizeof routes / sizeof routes[0]);
