@@ -27,6 +27,10 @@ struct principal {
 	long long org_id;
 	char org_path[AUTHZ_PATH_MAX]; /* "1.4.9" */
 	bool via_token;                /* authenticated by a bearer API token */
+	/* for display only; never consulted by authz_check */
+	char display_name[96];
+	char org_name[160];
+	char org_kind[16];
 };
 
 enum authz_action {

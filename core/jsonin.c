@@ -32,7 +32,7 @@ json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err)
 		return NULL;
 	}
 	json_error_t jerr;
-	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		fail(err, "invalid_json", "malformed JSON at line %d column %d: %s", jerr.line,
 		     jerr.column, jerr.text);

@@ -4,10 +4,50 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/timefmt.h"
 
 static const char *component = "suqiu";
+static bool buffered;
+
+void log_set_buffered(bool on)
+{
+	buffered = on;
+	if (on)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+}
+
+void log_flush(void)
+{
+	fflush(stdout);
+}
+
+void log_line(const char *line, size_t len)
+{
+	fwrite(line, 1, len, stdout);
+	fputc('\n', stdout);
+	if (!buffered)
+		fflush(stdout);
+}
+
+size_t log_escape(char *out, size_t outlen, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 7 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(out + n, outlen - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
 
 void log_set_component(const char *name)
 {
@@ -25,9 +65,7 @@ void log_obj(const char *level, const char *event, json_t *obj)
 	json_decref(obj);
 	char *text = json_dumps(line, JSON_COMPACT);
 	if (text) {
-		/* one write per line keeps lines whole when several processes share a file */
-		fprintf(stdout, "%s\n", text);
-		fflush(stdout);
+		log_line(text, strlen(text));
 		free(text);
 	}
 	json_decref(line);

@@ -97,7 +97,7 @@ bool migrate_load(const char *sql_dir, struct migration_set *set, char *err, siz
 	}
 	closedir(d);
 	free(dir);
-	if (ok) {
+	if (ok && set->count > 0) { /* qsort(NULL, 0, ...) is undefined */
 		qsort(set->items, set->count, sizeof *set->items, by_version);
 		for (size_t i = 1; i < set->count; i++) {
 			if (set->items[i].version == set->items[i - 1].version) {

@@ -98,7 +98,7 @@ static void on_session_created(enum pgpool_status st, PGresult *res, void *arg)
 		reply_bad_credentials(ctx);
 		return;
 	}
-	json_t *user = auth_user_json(res, 0, 0, NULL);
+	json_t *user = auth_user_json(res, 0, 0);
 	char csrf[SECRET_TOKEN_TEXT_LEN + 1];
 	secret_csrf_for(l->token, csrf);
 	char *cookie = xasprintf(SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%ld%s", l->token,
@@ -238,7 +238,7 @@ void api_me(struct reqctx *ctx)
 {
 	if (!http_authorize(ctx, AUTHZ_SELF_READ, NULL))
 		return;
-	json_t *body = json_pack("{s:O}", "user", ctx->who_json);
+	json_t *body = json_pack("{s:o}", "user", auth_principal_json(&ctx->who));
 	if (ctx->auth == AUTH_COOKIE) {
 		char csrf[SECRET_TOKEN_TEXT_LEN + 1];
 		secret_csrf_for(ctx->credential, csrf);

@@ -144,7 +144,7 @@ static void on_org_users(enum pgpool_status st, PGresult *res, void *arg)
 	}
 	json_t *items = json_array();
 	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, auth_user_json(res, r, 0, NULL));
+		json_array_append_new(items, auth_user_json(res, r, 0));
 	http_reply_json(ctx, 200, json_pack("{s:o}", "items", items));
 }
 

@@ -48,7 +48,7 @@ static void on_users(enum pgpool_status st, PGresult *res, void *arg)
 	}
 	json_t *items = json_array();
 	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, auth_user_json(res, r, 0, NULL));
+		json_array_append_new(items, auth_user_json(res, r, 0));
 	http_reply_json(ctx, 200, api_page_body(page, items));
 }
 
@@ -129,7 +129,7 @@ static void on_user_created(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 		return;
 	}
-	http_reply_json(ctx, 201, auth_user_json(res, 0, 0, NULL));
+	http_reply_json(ctx, 201, auth_user_json(res, 0, 0));
 }
 
 static void hash_work(void *arg)
@@ -232,7 +232,7 @@ static void on_user_changed(enum pgpool_status st, PGresult *res, void *arg)
 	else if (PQntuples(res) == 0)
 		http_reply_problem(ctx, "not_found", "no user with id %s", ctx->params[0]);
 	else
-		http_reply_json(ctx, 200, auth_user_json(res, 0, 0, NULL));
+		http_reply_json(ctx, 200, auth_user_json(res, 0, 0));
 }
 
 static void set_disabled(struct reqctx *ctx, struct pgstmt *stmt)

@@ -9,54 +9,65 @@
 #include "core/secret.h"
 
 /* A session is valid while neither its idle nor its absolute limit has
- * passed. last_seen_at is refreshed at most once a minute, so that the
- * hot path stays a read. */
+ * passed. The lookup is a pure read; the last column says whether
+ * last_seen_at is more than a minute old, and only then does a separate
+ * UPDATE refresh it (at most once a minute per session). */
 static struct pgstmt STMT_SESSION = PGSTMT("session_principal",
-	"WITH s AS ("
-	"  SELECT id, user_id, last_seen_at FROM sessions"
-	"  WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()"
-	"    AND last_seen_at > now() - idle_timeout),"
-	" touch AS ("
-	"  UPDATE sessions SET last_seen_at = now() FROM s"
-	"  WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '60 seconds')"
-	" SELECT " AUTH_USER_COLUMNS " FROM s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
-	" WHERE u.disabled_at IS NULL");
+	"SELECT " AUTH_USER_COLUMNS ", s.last_seen_at < now() - interval '60 seconds'"
+	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
+	" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
+	"   AND s.last_seen_at > now() - s.idle_timeout AND u.disabled_at IS NULL");
+static struct pgstmt STMT_SESSION_TOUCH = PGSTMT("session_touch",
+	"UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1");
 
 static struct pgstmt STMT_TOKEN = PGSTMT("token_principal",
-	"WITH t AS ("
-	"  SELECT id, user_id, last_used_at FROM api_tokens"
-	"  WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),"
-	" touch AS ("
-	"  UPDATE api_tokens SET last_used_at = now() FROM t"
-	"  WHERE api_tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds'))"
-	" SELECT " AUTH_USER_COLUMNS " FROM t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id"
-	" WHERE u.disabled_at IS NULL");
+	"SELECT " AUTH_USER_COLUMNS ", t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds'"
+	" FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id"
+	" WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
+	"   AND u.disabled_at IS NULL");
+static struct pgstmt STMT_TOKEN_TOUCH = PGSTMT("token_touch",
+	"UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1");
 
-json_t *auth_user_json(const PGresult *res, int row, int first, struct principal *who)
+void auth_principal_from_row(const PGresult *res, int row, int first, struct principal *who)
 {
-	long long id = atoll(PQgetvalue(res, row, first + 0));
-	const char *username = PQgetvalue(res, row, first + 1);
-	const char *role = PQgetvalue(res, row, first + 3);
-	long long org_id = atoll(PQgetvalue(res, row, first + 4));
-	const char *org_path = PQgetvalue(res, row, first + 5);
-	enum role r = ROLE_ENTERPRISE;
-	bool known = role_parse(role, &r);
-	if (who) {
-		memset(who, 0, sizeof *who);
-		who->user_id = id;
-		snprintf(who->username, sizeof who->username, "%s", username);
-		/* an unknown role string cannot happen (CHECK); deny everything if it does */
-		who->role = known ? r : ROLE__COUNT;
-		who->org_id = org_id;
-		snprintf(who->org_path, sizeof who->org_path, "%s", org_path);
-	}
+	memset(who, 0, sizeof *who);
+	who->user_id = atoll(PQgetvalue(res, row, first + 0));
+	snprintf(who->username, sizeof who->username, "%s", PQgetvalue(res, row, first + 1));
+	snprintf(who->display_name, sizeof who->display_name, "%s", PQgetvalue(res, row, first + 2));
+	enum role r;
+	/* an unknown role cannot happen (CHECK constraint); if it does, authz denies everything */
+	who->role = role_parse(PQgetvalue(res, row, first + 3), &r) ? r : ROLE__COUNT;
+	who->org_id = atoll(PQgetvalue(res, row, first + 4));
+	snprintf(who->org_path, sizeof who->org_path, "%s", PQgetvalue(res, row, first + 5));
+	snprintf(who->org_name, sizeof who->org_name, "%s", PQgetvalue(res, row, first + 6));
+	snprintf(who->org_kind, sizeof who->org_kind, "%s", PQgetvalue(res, row, first + 7));
+}
+
+static json_t *principal_json(const struct principal *who, bool disabled)
+{
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:b}",
-			 "id", (json_int_t)id, "username", username,
-			 "display_name", PQgetvalue(res, row, first + 2), "role", role,
-			 "role_label", role_label(r),
-			 "org", "id", (json_int_t)org_id, "name", PQgetvalue(res, row, first + 6),
-			 "kind", PQgetvalue(res, row, first + 7), "path", org_path,
-			 "disabled", PQgetvalue(res, row, first + 8)[0] == 't');
+			 "id", (json_int_t)who->user_id, "username", who->username,
+			 "display_name", who->display_name, "role", role_name(who->role),
+			 "role_label", role_label(who->role),
+			 "org", "id", (json_int_t)who->org_id, "name", who->org_name,
+			 "kind", who->org_kind, "path", who->org_path, "disabled", disabled);
+}
+
+json_t *auth_user_json(const PGresult *res, int row, int first)
+{
+	struct principal who;
+	auth_principal_from_row(res, row, first, &who);
+	return principal_json(&who, PQgetvalue(res, row, first + 8)[0] == 't');
+}
+
+json_t *auth_principal_json(const struct principal *who)
+{
+	return principal_json(who, false);
+}
+
+static void on_touched(enum pgpool_status st, PGresult *res, void *arg)
+{
+	(void)st, (void)res, (void)arg; /* best effort: the next request tries again */
 }
 
 bool auth_cookie_token(const char *cookie, char out[SECRET_TOKEN_TEXT_LEN + 1])
@@ -103,8 +114,17 @@ static void on_principal(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_problem(ctx, "unauthenticated", "the session or token has expired or was revoked");
 		return;
 	}
-	ctx->who_json = auth_user_json(res, 0, 0, &ctx->who);
+	auth_principal_from_row(res, 0, 0, &ctx->who);
 	ctx->who.via_token = ctx->auth == AUTH_BEARER;
+	if (PQgetvalue(res, 0, AUTH_USER_NCOLUMNS)[0] == 't') {
+		char hash[SECRET_HASH_HEX_LEN + 1];
+		secret_hash_hex(ctx->credential, strlen(ctx->credential), hash);
+		const char *params[] = { hash };
+		if (!pgpool_query(ctx->srv->pool, ctx->auth == AUTH_BEARER ? &STMT_TOKEN_TOUCH : &STMT_SESSION_TOUCH, 1,
+				  params, on_touched, NULL)) {
+			/* queue full: skip the refresh, the request itself matters more */
+		}
+	}
 	next(ctx);
 }
 

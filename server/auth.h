@@ -20,9 +20,13 @@
 /* Authenticates ctx and calls next(ctx), or replies 401/403 itself. */
 void auth_authenticate(struct reqctx *ctx, handler_fn next);
 
-/* Builds the API's user object from AUTH_USER_COLUMNS starting at column
- * first of row; fills who when not NULL. */
-json_t *auth_user_json(const PGresult *res, int row, int first, struct principal *who);
+/* Reads AUTH_USER_COLUMNS, starting at column first of row, into who. */
+void auth_principal_from_row(const PGresult *res, int row, int first, struct principal *who);
+/* The API's user object from AUTH_USER_COLUMNS starting at column first of row. */
+json_t *auth_user_json(const PGresult *res, int row, int first);
+
+/* The API's user object for the principal of a request. */
+json_t *auth_principal_json(const struct principal *who);
 
 /* Finds the session token in a Cookie header; false when absent or malformed. */
 bool auth_cookie_token(const char *cookie_header, char out[SECRET_TOKEN_TEXT_LEN + 1]);

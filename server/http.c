@@ -60,8 +60,8 @@ static void client_address(struct reqctx *ctx)
 	last = last ? last + 1 : xff;
 	while (*last == ' ')
 		last++;
-	size_t n = strcspn(last, " ");
-	if (n > 0 && n < sizeof ctx->client_addr) {
+	size_t n = strspn(last, "0123456789abcdefABCDEF.:"); /* an IPv4 or IPv6 address, nothing else */
+	if (n > 0 && n < sizeof ctx->client_addr && (last[n] == '\0' || last[n] == ' ')) {
 		memcpy(ctx->client_addr, last, n);
 		ctx->client_addr[n] = '\0';
 	}
@@ -79,9 +79,13 @@ static struct reqctx *ctx_new(struct server *srv, struct evhttp_request *req)
 	if (rid && safe_request_id(rid)) {
 		snprintf(ctx->request_id, sizeof ctx->request_id, "%s", rid);
 	} else {
-		unsigned char raw[12];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(ctx->request_id, sizeof ctx->request_id, raw, sizeof raw);
+		/* a random per-process prefix and a counter: unique, and no syscall per request */
+		static uint32_t prefix;
+		static uint64_t counter;
+		if (!prefix)
+			prefix = randombytes_random() | 1;
+		snprintf(ctx->request_id, sizeof ctx->request_id, "%08x%016llx", prefix,
+			 (unsigned long long)++counter);
 	}
 	client_address(ctx);
 	srv->inflight++;
@@ -103,7 +107,6 @@ static void ctx_free(struct reqctx *ctx)
 	if (ctx->state_free)
 		ctx->state_free(ctx->state);
 	json_decref(ctx->body);
-	json_decref(ctx->who_json);
 	free(ctx->path);
 	ctx->srv->inflight--;
 	free(ctx);
@@ -133,20 +136,31 @@ const char *http_query_param(struct reqctx *ctx, const char *name)
 	return evhttp_find_header(ctx->query, name);
 }
 
+/* One JSON line per request, formatted directly: this runs for every
+ * request, so it avoids building a jansson object. */
 static void access_log(struct reqctx *ctx, int status, double seconds)
 {
-	json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "request_id", ctx->request_id, "method",
-			      router_method_name(ctx->method), "route",
-			      ctx->route ? ctx->route->pattern : (ctx->metric_route == route_count ? "static" : "unmatched"),
-			      "status", status, "duration_us", (json_int_t)(seconds * 1e6), "client", ctx->client_addr);
-	if (ctx->path) {
-		json_t *p = json_stringn(ctx->path, strnlen(ctx->path, 200));
-		if (p)
-			json_object_set_new(f, "path", p);
+	char ts[TIMEFMT_LEN], path[420], line[1024];
+	timefmt_now(ts);
+	char cut[201];
+	snprintf(cut, sizeof cut, "%s", ctx->path ? ctx->path : "");
+	size_t bad;
+	if (!utf8_valid((const unsigned char *)cut, strlen(cut), &bad))
+		cut[bad] = '\0'; /* cut inside a character */
+	log_escape(path, sizeof path, cut);
+	const char *route = ctx->route ? ctx->route->pattern : ctx->metric_route == route_count ? "static" : "unmatched";
+	int n = snprintf(line, sizeof line,
+			 "{\"ts\":\"%s\",\"level\":\"%s\",\"component\":\"server\",\"event\":\"request\","
+			 "\"request_id\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+			 "\"duration_us\":%lld,\"client\":\"%s\"",
+			 ts, status >= 500 ? "error" : "info", ctx->request_id, router_method_name(ctx->method), route,
+			 path, status, (long long)(seconds * 1e6), ctx->client_addr);
+	if (ctx->auth != AUTH_NONE && n > 0 && (size_t)n < sizeof line)
+		n += snprintf(line + n, sizeof line - (size_t)n, ",\"user_id\":%lld", ctx->who.user_id);
+	if (n > 0 && (size_t)n < sizeof line - 1) {
+		line[n++] = '}';
+		log_line(line, (size_t)n);
 	}
-	if (ctx->auth != AUTH_NONE)
-		json_object_set_new(f, "user_id", json_integer(ctx->who.user_id));
-	log_obj(status >= 500 ? "error" : "info", "request", f);
 }
 
 /* Every reply goes through here exactly once. buf may be NULL. */

@@ -52,7 +52,6 @@ struct reqctx {
 	enum auth_kind auth;
 	char *credential;                 /* raw session or API token; wiped when freed */
 	struct principal who;             /* valid when auth != AUTH_NONE */
-	json_t *who_json;                 /* the same user as the API shows it */
 	handler_fn next;                  /* where authentication continues */
 	void *state;                      /* a handler's own data across callbacks */
 	void (*state_free)(void *state);

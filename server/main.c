@@ -40,6 +40,11 @@ static bool split_listen(const char *listen, char *host, size_t hostlen, int *po
 	return true;
 }
 
+static void on_log_flush(evutil_socket_t fd, short what, void *arg)
+{
+	log_flush();
+}
+
 static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
@@ -59,6 +64,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	logj("info", "shutdown_started", "{s:i, s:i}", "signal", (int)sig, "inflight", srv->inflight);
+	log_flush();
 	srv->draining = true;
 	srv->drain_started_ns = timefmt_mono_ns();
 	if (srv->bound) {
@@ -150,7 +156,16 @@ int main(void)
 	if (!secret_password_hash(dummy, srv.dummy_hash))
 		goto out;
 
-	srv.base = event_base_new();
+	/* the changelist folds the add/del pairs evhttp makes per request into
+	 * one epoll_ctl per descriptor and loop iteration */
+	struct event_config *ecfg = event_config_new();
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	srv.base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	log_set_buffered(true);
+	srv.ev_logflush = event_new(srv.base, -1, EV_PERSIST, on_log_flush, NULL);
+	struct timeval flush_every = { 0, 100000 };
+	event_add(srv.ev_logflush, &flush_every);
 	names = xcalloc((size_t)route_count + 2, sizeof *names);
 	for (int i = 0; i < route_count; i++)
 		names[i] = routes[i].pattern;
@@ -177,6 +192,7 @@ int main(void)
 	event_add(srv.ev_sigint, NULL);
 	logj("info", "listening", "{s:s, s:s, s:i, s:b}", "addr", srv.listen_addr, "version", SUQIU_VERSION,
 	     "pool_size", (int)srv.cfg.pool_size, "embedded_db", srv.cfg.database_url == NULL);
+	log_flush();
 
 	event_base_dispatch(srv.base);
 	rc = 0;
@@ -187,6 +203,8 @@ out:
 	pgpool_destroy(srv.pool);
 	if (srv.ev_drain)
 		event_free(srv.ev_drain);
+	if (srv.ev_logflush)
+		event_free(srv.ev_logflush);
 	if (srv.ev_sigterm)
 		event_free(srv.ev_sigterm);
 	if (srv.ev_sigint)
@@ -203,6 +221,7 @@ out:
 	free(app_url);
 	if (rc == 0)
 		logj("info", "stopped", NULL);
+	log_flush();
 	config_finish(&srv.cfg);
 	return rc;
 }

@@ -166,7 +166,8 @@ static void conn_ready(struct pgconn *c)
 	c->ev_io = event_new(c->pool->base, fd, EV_READ | EV_PERSIST, on_readable, c);
 	c->ev_write = event_new(c->pool->base, fd, EV_WRITE, on_writable, c);
 	event_add(c->ev_io, NULL);
-	memset(c->prepared, 0, (size_t)c->prepared_cap * sizeof(bool));
+	if (c->prepared) /* a new server session has no prepared statements */
+		memset(c->prepared, 0, (size_t)c->prepared_cap * sizeof(bool));
 	if (c->backoff_ms)
 		logj("info", "db_reconnected", "{s:i}", "conn", c->index);
 	c->backoff_ms = 0;

@@ -31,7 +31,7 @@ struct server {
 	char dummy_hash[SECRET_PWHASH_LEN]; /* verified against for unknown users, to take as long */
 	int inflight;                /* requests received and not yet answered */
 	bool draining;               /* SIGTERM received: answer what is in flight, accept nothing */
-	struct event *ev_sigterm, *ev_sigint, *ev_drain;
+	struct event *ev_sigterm, *ev_sigint, *ev_drain, *ev_logflush;
 	uint64_t drain_started_ns;
 };
 

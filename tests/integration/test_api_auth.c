@@ -1,0 +1,322 @@
+/* Integration: login, sessions, CSRF, throttling, API tokens. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct server_proc srv;
+
+static void start(void)
+{
+	static const char *env[] = { "SUQIU_LOGIN_MAX_PER_ACCOUNT=3", "SUQIU_LOGIN_MAX_PER_ADDRESS=6",
+				     "SUQIU_LOGIN_WINDOW=600", NULL };
+	server_start(&srv, env);
+}
+
+static void stop(void)
+{
+	server_stop(&srv, SIGTERM, 10);
+}
+
+TestSuite(auth, .init = start, .fini = stop, .timeout = 60);
+
+static void post_login_raw(const char *user, const char *pass, struct http_resp *r)
+{
+	char body[256];
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, pass);
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", NULL, body, r));
+}
+
+Test(auth, login_sets_httponly_cookie_and_returns_user_and_csrf)
+{
+	struct http_resp r;
+	post_login_raw("zhuanyuan", DEMO_PASSWORD, &r);
+	cr_assert_eq(r.status, 200, "body: %s", r.body);
+	const char *cookie = resp_header(&r, "Set-Cookie");
+	cr_assert_not_null(cookie);
+	cr_assert(strstr(cookie, "suqiu_session=") == cookie);
+	cr_assert_not_null(strstr(cookie, "HttpOnly"));
+	cr_assert_not_null(strstr(cookie, "SameSite=Lax"));
+	cr_assert_not_null(strstr(cookie, "Path=/"));
+	json_t *j = resp_json(&r);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "user"), "username")), "zhuanyuan");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "user"), "role")), "specialist");
+	cr_assert_eq(strlen(json_string_value(json_object_get(j, "csrf_token"))), 43);
+	cr_assert_null(json_object_get(json_object_get(j, "user"), "password_hash"));
+	json_decref(j);
+	http_resp_free(&r);
+}
+
+Test(auth, me_returns_the_logged_in_user)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "shichang", DEMO_PASSWORD, &s), 200);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 200);
+	json_t *j = resp_json(&r);
+	json_t *user = json_object_get(j, "user");
+	cr_assert_str_eq(json_string_value(json_object_get(user, "username")), "shichang");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(user, "org"), "name")), "区市场监管局");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "csrf_token")), s.csrf);
+	json_decref(j);
+	http_resp_free(&r);
+}
+
+Test(auth, every_demo_login_works)
+{
+	static const char *users[] = { "admin", "zhuanyuan", "shichang", "shichang_lead", "guihua", "duban",
+				       "lingdao", "xinzhuang", NULL };
+	for (int i = 0; users[i]; i++) {
+		struct session s;
+		cr_assert_eq(login(srv.port, users[i], DEMO_PASSWORD, &s), 200, "demo login %s", users[i]);
+	}
+}
+
+Test(auth, username_is_case_insensitive)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "GuiHua", DEMO_PASSWORD, &s), 200);
+}
+
+Test(auth, wrong_password_and_unknown_user_get_the_same_answer)
+{
+	struct http_resp a, b;
+	post_login_raw("guihua", "Wrong@2026x", &a);
+	char ghost[64];
+	snprintf(ghost, sizeof ghost, "ghost%s", unique_suffix());
+	post_login_raw(ghost, "Wrong@2026x", &b);
+	cr_assert_eq(a.status, 401);
+	cr_assert_eq(b.status, 401);
+	json_t *ja = resp_json(&a), *jb = resp_json(&b);
+	cr_assert_str_eq(json_string_value(json_object_get(ja, "code")), "invalid_credentials");
+	cr_assert_str_eq(json_string_value(json_object_get(ja, "detail")), json_string_value(json_object_get(jb, "detail")));
+	cr_assert_str_eq(json_string_value(json_object_get(ja, "title")), json_string_value(json_object_get(jb, "title")));
+	cr_assert_str_eq(resp_header(&a, "Content-Type"), "application/problem+json; charset=utf-8");
+	cr_assert_null(resp_header(&a, "Set-Cookie"));
+	json_decref(ja), json_decref(jb);
+	http_resp_free(&a), http_resp_free(&b);
+}
+
+Test(auth, login_body_is_validated)
+{
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", NULL, "{\"username\":\"admin\"}", &r));
+	cr_assert_eq(r.status, 400);
+	cr_assert_not_null(strstr(r.body, "\"missing_field\""));
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", NULL, "{\"username\":1,\"password\":\"x\"}", &r));
+	cr_assert_eq(r.status, 400);
+	cr_assert_not_null(strstr(r.body, "\"invalid_type\""));
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", "Content-Type: text/plain\r\n",
+			  "{\"username\":\"admin\",\"password\":\"Demo@2026\"}", &r));
+	cr_assert_eq(r.status, 415);
+	http_resp_free(&r);
+}
+
+Test(auth, account_is_throttled_after_repeated_failures_whatever_it_exists)
+{
+	char ghost[64];
+	snprintf(ghost, sizeof ghost, "nobody%s", unique_suffix());
+	/* a real account: created by the admin API so that no other test shares it */
+	struct session admin;
+	cr_assert_eq(login(srv.port, "admin", DEMO_PASSWORD, &admin), 200);
+	char user[64], body[512];
+	snprintf(user, sizeof user, "thr%s", unique_suffix());
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"display_name\":\"节流测试\",\"role\":\"bureau_handler\","
+				    "\"org_id\":3,\"password\":\"Good@Pass1\"}", user);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "POST", "/api/v1/users", admin.headers, body, &r));
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	http_resp_free(&r);
+	const char *names[] = { user, ghost };
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < 3; i++) {
+			post_login_raw(names[k], "Bad@Pass1", &r);
+			cr_assert_eq(r.status, 401, "attempt %d for %s", i, names[k]);
+			http_resp_free(&r);
+		}
+		post_login_raw(names[k], "Bad@Pass1", &r);
+		cr_assert_eq(r.status, 429, "%s after 3 failures: %s", names[k], r.body);
+		const char *ra = resp_header(&r, "Retry-After");
+		cr_assert_not_null(ra);
+		cr_assert(atoi(ra) > 0 && atoi(ra) <= 600, "Retry-After %s", ra);
+		cr_assert_not_null(strstr(r.body, "too_many_attempts"));
+		http_resp_free(&r);
+	}
+	/* even the right password is refused while throttled */
+	post_login_raw(user, "Good@Pass1", &r);
+	cr_assert_eq(r.status, 429);
+	http_resp_free(&r);
+}
+
+Test(auth, client_address_is_throttled_across_usernames)
+{
+	/* a fixed address of its own (the server trusts X-Forwarded-For in tests) */
+	char xff[64];
+	snprintf(xff, sizeof xff, "X-Forwarded-For: 192.0.2.%d\r\n", (int)(getpid() % 250) + 1);
+	struct http_resp r;
+	for (int i = 0; i < 6; i++) {
+		char body[128];
+		snprintf(body, sizeof body, "{\"username\":\"spray%d_%s\",\"password\":\"Bad@Pass1\"}", i, unique_suffix());
+		char req[1024];
+		int n = snprintf(req, sizeof req, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s"
+						  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+				 xff, strlen(body), body);
+		cr_assert(http_raw(srv.port, req, (size_t)n, &r));
+		cr_assert_eq(r.status, 401);
+		http_resp_free(&r);
+	}
+	char body[] = "{\"username\":\"admin\",\"password\":\"Demo@2026\"}";
+	char req[1024];
+	int n = snprintf(req, sizeof req, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s"
+					  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			 xff, strlen(body), body);
+	cr_assert(http_raw(srv.port, req, (size_t)n, &r));
+	cr_assert_eq(r.status, 429, "%s", r.body);
+	cr_assert_not_null(resp_header(&r, "Retry-After"));
+	http_resp_free(&r);
+}
+
+Test(auth, logout_invalidates_the_session)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "guihua", DEMO_PASSWORD, &s), 200);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/logout", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 204);
+	cr_assert_not_null(strstr(resp_header(&r, "Set-Cookie"), "Max-Age=0"));
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 401);
+	cr_assert_not_null(strstr(r.body, "\"unauthenticated\""));
+	http_resp_free(&r);
+}
+
+Test(auth, state_changing_request_without_csrf_token_is_403_and_changes_nothing)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "guihua", DEMO_PASSWORD, &s), 200);
+	char cookie_only[256];
+	snprintf(cookie_only, sizeof cookie_only, "Cookie: %s\r\n", s.cookie);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/logout", cookie_only, NULL, &r));
+	cr_assert_eq(r.status, 403);
+	cr_assert_not_null(strstr(r.body, "\"csrf_failed\""));
+	http_resp_free(&r);
+	char wrong[256];
+	snprintf(wrong, sizeof wrong, "Cookie: %s\r\nX-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n", s.cookie);
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/logout", wrong, NULL, &r));
+	cr_assert_eq(r.status, 403);
+	http_resp_free(&r);
+	/* the session still works: nothing was changed */
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", cookie_only, NULL, &r));
+	cr_assert_eq(r.status, 200);
+	http_resp_free(&r);
+}
+
+Test(auth, requests_without_credentials_or_with_garbage_are_401)
+{
+	static const char *headers[] = {
+		NULL,
+		"Cookie: suqiu_session=short\r\n",
+		"Cookie: suqiu_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n",
+		"Authorization: Bearer nope\r\n",
+		"Authorization: Basic YWRtaW46RGVtb0AyMDI2\r\n",
+		"Authorization: Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n",
+	};
+	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
+		struct http_resp r;
+		cr_assert(http_do(srv.port, "GET", "/api/v1/me", headers[i], NULL, &r));
+		cr_assert_eq(r.status, 401, "case %zu: %s", i, r.body);
+		http_resp_free(&r);
+	}
+}
+
+Test(auth, api_token_authenticates_and_stops_working_when_revoked)
+{
+	struct session admin;
+	cr_assert_eq(login(srv.port, "admin", DEMO_PASSWORD, &admin), 200);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "POST", "/api/v1/tokens", admin.headers,
+			  "{\"user_id\":2,\"name\":\"12345 热线对接\"}", &r));
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	json_t *j = resp_json(&r);
+	char bearer[128];
+	snprintf(bearer, sizeof bearer, "Authorization: Bearer %s\r\n", json_string_value(json_object_get(j, "token")));
+	long long id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	http_resp_free(&r);
+
+	PGconn *db = test_db();
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", id);
+	const char *p[] = { ids };
+	/* only the hash is stored */
+	cr_assert_eq(db_scalar(db, "SELECT length(token_hash) FROM api_tokens WHERE id = $1", 1, p), 64);
+
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", bearer, NULL, &r));
+	cr_assert_eq(r.status, 200);
+	cr_assert_not_null(strstr(r.body, "\"zhuanyuan\""));
+	cr_assert_null(strstr(r.body, "csrf_token"));
+	http_resp_free(&r);
+	/* bearer requests need no CSRF token, but API tokens cannot log out */
+	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/logout", bearer, NULL, &r));
+	cr_assert_eq(r.status, 400);
+	http_resp_free(&r);
+
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/tokens/%lld", id);
+	cr_assert(http_do(srv.port, "DELETE", path, admin.headers, NULL, &r));
+	cr_assert_eq(r.status, 200);
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", bearer, NULL, &r));
+	cr_assert_eq(r.status, 401);
+	http_resp_free(&r);
+	PQfinish(db);
+}
+
+Test(auth, session_token_is_stored_only_as_a_hash)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "lingdao", DEMO_PASSWORD, &s), 200);
+	const char *token = strchr(s.cookie, '=') + 1;
+	PGconn *db = test_db();
+	const char *p[] = { token };
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM sessions WHERE token_hash = $1", 1, p), 0);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM sessions WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, p), 1);
+	PQfinish(db);
+}
+
+Test(auth, idle_and_absolute_expiry_end_a_session)
+{
+	struct session s1, s2;
+	cr_assert_eq(login(srv.port, "duban", DEMO_PASSWORD, &s1), 200);
+	cr_assert_eq(login(srv.port, "duban", DEMO_PASSWORD, &s2), 200);
+	PGconn *db = test_db();
+	const char *t1[] = { strchr(s1.cookie, '=') + 1 }, *t2[] = { strchr(s2.cookie, '=') + 1 };
+	PQclear(PQexecParams(db, "UPDATE sessions SET last_seen_at = now() - idle_timeout - interval '1 second'"
+				 " WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, NULL, t1, NULL, NULL, 0));
+	PQclear(PQexecParams(db, "UPDATE sessions SET expires_at = now() - interval '1 second'"
+				 " WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, NULL, t2, NULL, NULL, 0));
+	PQfinish(db);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", s1.headers, NULL, &r));
+	cr_assert_eq(r.status, 401, "idle session still valid");
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "GET", "/api/v1/me", s2.headers, NULL, &r));
+	cr_assert_eq(r.status, 401, "expired session still valid");
+	http_resp_free(&r);
+}
+
+Test(auth, password_is_hashed_with_argon2id)
+{
+	PGconn *db = test_db();
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM users WHERE username = 'admin' AND password_hash LIKE '$argon2id$%'", 0, NULL), 1);
+	PQfinish(db);
+}
