@@ -1,11 +1,19 @@
 /*
- * pgpool: non-blocking libpq connections on libevent; see pgpool.h.
+ * pgpool: non-blocking, pipelined libpq connections on libevent; see pgpool.h.
  *
  * A connection's life: DOWN -> CONNECTING (PQconnectPoll on the events it
- * asks for) -> IDLE <-> QUERY (one statement in flight) or LEASED (held by
- * one caller for a transaction). Any I/O failure takes it back to DOWN and
- * a timer reconnects it with backoff. Work waits in one FIFO queue and is
- * handed to the first idle connection by dispatch().
+ * asks for) -> UP, in libpq pipeline mode, where it carries up to
+ * PIPELINE_DEPTH statements at once, or LEASED (held by one caller for a
+ * transaction, one statement at a time). Any I/O failure takes it back to
+ * DOWN and a timer reconnects it with backoff.
+ *
+ * Pipelining: statements dispatched during one turn of the event loop are
+ * appended to a connection's output and closed with one Sync when the turn
+ * ends (on_flush), so PostgreSQL reads a batch per wakeup and answers a
+ * batch per write. An error inside a batch makes PostgreSQL skip the rest
+ * of it (PGRES_PIPELINE_ABORTED); those statements never ran, so they are
+ * queued again at the front. Results come back in order and each caller
+ * is answered as soon as its statement's results are complete.
  */
 #include "server/pgpool.h"
 
@@ -20,6 +28,8 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define CONNECT_TIMEOUT_S 10
+#define PIPELINE_DEPTH 32 /* statements in flight per connection */
+#define BATCH_MAX 8       /* statements joined into one batch before another connection is used */
 
 /* One statement to run: what, with what, and whom to tell. */
 struct query {
@@ -41,12 +51,23 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
+/* A statement sent on a connection whose results are not all in yet. */
+struct inflight {
+	STAILQ_ENTRY(inflight) link;
+	struct query q;
+	bool with_prepare;  /* its PREPARE went in the same batch, just before it */
+	bool prepare_done;  /* the PREPARE's results are in */
+	PGresult *error;    /* the PREPARE's error, answered instead of the query's */
+	PGresult *result;   /* the statement's result so far */
+	uint64_t enqueued_ns;
+};
+STAILQ_HEAD(inflightq, inflight);
+
 enum conn_state {
 	CONN_DOWN,       /* not connected; ev_retry will reconnect */
 	CONN_CONNECTING, /* PQconnectPoll in progress */
-	CONN_IDLE,       /* connected, free */
-	CONN_QUERY,      /* running a pool query */
-	CONN_LEASED,     /* held by a caller; may or may not run a query */
+	CONN_UP,         /* connected; carries 0..PIPELINE_DEPTH statements */
+	CONN_LEASED,     /* held by a caller */
 };
 
 struct pglease {
@@ -58,18 +79,19 @@ struct pgconn {
 	int index;
 	PGconn *pg;
 	enum conn_state state;
+	unsigned generation;    /* bumped on failure: callbacks may fail the connection */
 	struct event *ev_io;    /* connecting: one-shot; connected: persistent EV_READ */
 	struct event *ev_write; /* one-shot EV_WRITE while PQflush has more to send */
 	struct event *ev_retry; /* reconnect timer */
 	int backoff_ms;
-	bool *prepared;         /* prepared[stmt id] on this connection */
+	bool *prepared;         /* prepared[stmt id] on this connection (or sent in this batch) */
 	int prepared_cap;
-	bool in_flight;         /* a statement was sent and its results are pending */
-	bool preparing;         /* ... and it is the PQsendPrepare of q.stmt */
+	struct inflightq inflight;
+	int ninflight;
+	int unsynced;           /* statements appended since the last Sync */
+	int syncs_pending;      /* Syncs sent whose PGRES_PIPELINE_SYNC has not come back */
 	bool broken;            /* failed while leased; reconnect on release */
 	bool releasing;         /* released by its holder, rolling back first */
-	struct query q;         /* the statement in flight */
-	PGresult *result;       /* the result kept while draining */
 	struct pglease lease;
 };
 
@@ -86,6 +108,7 @@ struct pgpool {
 	struct jobq queue;
 	int waiting;
 	struct event *ev_queue_timer;
+	struct event *ev_flush; /* activated when statements were appended this turn */
 	unsigned long long queue_rejected, queue_timeouts, reconnects;
 };
 
@@ -93,7 +116,6 @@ static int next_stmt_id = 1;
 
 static void conn_connect(struct pgconn *c);
 static void conn_fail(struct pgconn *c, const char *why);
-static void conn_send(struct pgconn *c);
 static void dispatch(struct pgpool *pool);
 static void on_readable(evutil_socket_t fd, short what, void *arg);
 
@@ -149,9 +171,8 @@ static void drop_events(struct pgconn *c)
 	}
 }
 
-static void on_writable(evutil_socket_t fd, short what, void *arg)
+static void flush_out(struct pgconn *c)
 {
-	struct pgconn *c = arg;
 	int r = PQflush(c->pg);
 	if (r < 0)
 		conn_fail(c, PQerrorMessage(c->pg));
@@ -159,8 +180,17 @@ static void on_writable(evutil_socket_t fd, short what, void *arg)
 		event_add(c->ev_write, NULL);
 }
 
+static void on_writable(evutil_socket_t fd, short what, void *arg)
+{
+	flush_out(arg);
+}
+
 static void conn_ready(struct pgconn *c)
 {
+	if (!PQenterPipelineMode(c->pg)) {
+		conn_fail(c, PQerrorMessage(c->pg));
+		return;
+	}
 	drop_events(c);
 	evutil_socket_t fd = PQsocket(c->pg);
 	c->ev_io = event_new(c->pool->base, fd, EV_READ | EV_PERSIST, on_readable, c);
@@ -171,7 +201,8 @@ static void conn_ready(struct pgconn *c)
 	if (c->backoff_ms)
 		logj("info", "db_reconnected", "{s:i}", "conn", c->index);
 	c->backoff_ms = 0;
-	c->state = CONN_IDLE;
+	c->unsynced = c->syncs_pending = 0;
+	c->state = CONN_UP;
 	dispatch(c->pool);
 }
 
@@ -225,24 +256,33 @@ static void conn_connect(struct pgconn *c)
 
 /* ---- failing ------------------------------------------------------- */
 
-/* Tells whoever waits on the statement in flight that it is lost. */
-static void abandon_in_flight(struct pgconn *c, enum pgpool_status st)
+static void inflight_free(struct inflight *f)
 {
-	if (!c->in_flight)
-		return;
-	struct query q = c->q;
-	memset(&c->q, 0, sizeof c->q);
-	c->in_flight = c->preparing = false;
-	PQclear(c->result);
-	c->result = NULL;
-	if (q.cb)
-		q.cb(st, NULL, q.arg);
-	query_free(&q);
+	PQclear(f->error);
+	PQclear(f->result);
+	query_free(&f->q);
+	free(f);
+}
+
+/* Tells everyone waiting on this connection's statements that they are lost. */
+static void abandon_inflight(struct pgconn *c, enum pgpool_status st)
+{
+	struct inflightq lost = STAILQ_HEAD_INITIALIZER(lost);
+	STAILQ_CONCAT(&lost, &c->inflight);
+	c->ninflight = 0;
+	c->unsynced = c->syncs_pending = 0;
+	struct inflight *f;
+	while ((f = STAILQ_FIRST(&lost))) {
+		STAILQ_REMOVE_HEAD(&lost, link);
+		if (f->q.cb)
+			f->q.cb(st, NULL, f->q.arg);
+		inflight_free(f);
+	}
 }
 
 static void conn_fail(struct pgconn *c, const char *why)
 {
-	bool was_up = c->state != CONN_CONNECTING && c->state != CONN_DOWN;
+	bool was_up = c->state == CONN_UP || c->state == CONN_LEASED;
 	bool leased = c->state == CONN_LEASED && !c->releasing;
 	c->releasing = false;
 	char msg[256];
@@ -254,16 +294,17 @@ static void conn_fail(struct pgconn *c, const char *why)
 	drop_events(c);
 	PQfinish(c->pg);
 	c->pg = NULL;
+	c->generation++;
 	c->state = leased ? CONN_LEASED : CONN_DOWN;
 	c->broken = leased;
 	if (was_up)
 		c->pool->reconnects++;
-	abandon_in_flight(c, PGPOOL_UNAVAILABLE);
+	abandon_inflight(c, PGPOOL_UNAVAILABLE);
 	if (!leased && !c->pool->closing)
 		schedule_retry(c);
 }
 
-/* ---- running statements -------------------------------------------- */
+/* ---- sending ------------------------------------------------------- */
 
 static void ensure_prepared_cap(struct pgconn *c, int id)
 {
@@ -277,66 +318,142 @@ static void ensure_prepared_cap(struct pgconn *c, int id)
 	c->prepared_cap = cap;
 }
 
-/* Sends c->q: its PREPARE first when this connection has not seen it. */
-static void conn_send(struct pgconn *c)
+/* Appends q (taking it over) to c's pipeline; the Sync follows when the
+ * loop turn ends (on_flush), or at once for a lease. */
+static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 {
+	struct inflight *f = xcalloc(1, sizeof *f);
+	f->q = *q;
+	memset(q, 0, sizeof *q);
+	f->enqueued_ns = enqueued_ns;
 	int ok;
-	c->in_flight = true;
-	if (!c->q.stmt) {
-		ok = PQsendQuery(c->pg, "ROLLBACK");
+	if (!f->q.stmt) {
+		ok = PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
 	} else {
 		char name[16];
-		snprintf(name, sizeof name, "s%d", c->q.stmt->id);
-		ensure_prepared_cap(c, c->q.stmt->id);
-		if (!c->prepared[c->q.stmt->id]) {
-			c->preparing = true;
-			ok = PQsendPrepare(c->pg, name, c->q.stmt->sql, 0, NULL);
-		} else {
-			ok = PQsendQueryPrepared(c->pg, name, c->q.nparams, (const char *const *)c->q.params,
-						 NULL, NULL, 0);
+		snprintf(name, sizeof name, "s%d", f->q.stmt->id);
+		ensure_prepared_cap(c, f->q.stmt->id);
+		ok = 1;
+		if (!c->prepared[f->q.stmt->id]) {
+			/* counted as prepared from now on, so the batch does not prepare it twice */
+			f->with_prepare = true;
+			c->prepared[f->q.stmt->id] = true;
+			ok = PQsendPrepare(c->pg, name, f->q.stmt->sql, 0, NULL);
 		}
+		ok = ok && PQsendQueryPrepared(c->pg, name, f->q.nparams, (const char *const *)f->q.params, NULL,
+					       NULL, 0);
 	}
+	STAILQ_INSERT_TAIL(&c->inflight, f, link);
+	c->ninflight++;
 	if (!ok) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
 	}
-	on_writable(-1, EV_WRITE, c);
-}
-
-/* All results of the statement in flight are in: hand them over. */
-static void conn_complete(struct pgconn *c)
-{
-	PGresult *res = c->result;
-	c->result = NULL;
-	c->in_flight = false;
-	bool ok = res && (PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK);
-	if (PQstatus(c->pg) == CONNECTION_BAD) {
-		PQclear(res);
-		conn_fail(c, "connection closed by the server");
-		return;
-	}
-	if (c->preparing) {
-		c->preparing = false;
-		if (ok) {
-			PQclear(res);
-			c->prepared[c->q.stmt->id] = true;
-			conn_send(c);
+	c->unsynced++;
+	if (c->state == CONN_LEASED) {
+		/* a transaction runs one statement at a time: no batch to wait for */
+		c->unsynced = 0;
+		c->syncs_pending++;
+		if (!PQpipelineSync(c->pg)) {
+			conn_fail(c, PQerrorMessage(c->pg));
 			return;
 		}
+		flush_out(c);
+	} else {
+		event_active(c->pool->ev_flush, EV_TIMEOUT, 0);
 	}
-	struct query q = c->q;
-	memset(&c->q, 0, sizeof c->q);
-	if (c->state == CONN_QUERY)
-		c->state = CONN_IDLE;
-	if (q.cb)
-		q.cb(ok ? PGPOOL_OK : PGPOOL_QUERY_ERROR, res, q.arg);
-	else if (!q.stmt) { /* the ROLLBACK of a released lease */
+}
+
+/* End of a loop turn: close every open batch with a Sync and send it. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct pgpool *pool = arg;
+	for (int i = 0; i < pool->size; i++) {
+		struct pgconn *c = &pool->conns[i];
+		if (c->state != CONN_UP || !c->unsynced)
+			continue;
+		c->unsynced = 0;
+		c->syncs_pending++;
+		if (!PQpipelineSync(c->pg)) {
+			conn_fail(c, PQerrorMessage(c->pg));
+			continue;
+		}
+		flush_out(c);
+	}
+}
+
+/* ---- receiving ----------------------------------------------------- */
+
+/* Puts a statement that PostgreSQL skipped (it never ran) back at the head
+ * of the queue. */
+static void requeue(struct pgpool *pool, struct inflight *f)
+{
+	struct job *job = xcalloc(1, sizeof *job);
+	job->q = f->q;
+	memset(&f->q, 0, sizeof f->q);
+	job->enqueued_ns = f->enqueued_ns;
+	TAILQ_INSERT_HEAD(&pool->queue, job, link);
+	pool->waiting++;
+}
+
+/* True when a statement did not run and may simply be sent again: the
+ * pipeline skipped it after an earlier error, or its prepared statement
+ * was lost with a failed PREPARE of the same batch. */
+static bool never_ran(struct pgconn *c, const struct inflight *f, ExecStatusType st, const PGresult *res)
+{
+	if (f->error || !f->q.cb || !f->q.stmt)
+		return false;
+	if (st == PGRES_PIPELINE_ABORTED)
+		return true;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (st == PGRES_FATAL_ERROR && state && strcmp(state, "26000") == 0) {
+		c->prepared[f->q.stmt->id] = false;
+		return true;
+	}
+	return false;
+}
+
+/* The head statement's results are complete: answer its caller. */
+static void complete_head(struct pgconn *c)
+{
+	struct inflight *f = STAILQ_FIRST(&c->inflight);
+	STAILQ_REMOVE_HEAD(&c->inflight, link);
+	c->ninflight--;
+	PGresult *res = f->error ? f->error : f->result;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (never_ran(c, f, st, res)) {
+		requeue(c->pool, f);
+		inflight_free(f);
+		return;
+	}
+	if (!f->q.stmt) { /* the ROLLBACK of a released lease */
 		c->releasing = false;
-		c->state = CONN_IDLE;
+		c->state = CONN_UP;
 	}
-	PQclear(res);
-	query_free(&q);
-	dispatch(c->pool);
+	if (f->q.cb)
+		f->q.cb(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK ? PGPOOL_OK : PGPOOL_QUERY_ERROR, res, f->q.arg);
+	inflight_free(f);
+}
+
+/* One command's results ended (PQgetResult gave NULL). */
+static void command_ended(struct pgconn *c)
+{
+	struct inflight *f = STAILQ_FIRST(&c->inflight);
+	if (!f)
+		return;
+	if (f->with_prepare && !f->prepare_done) {
+		f->prepare_done = true;
+		ExecStatusType st = f->result ? PQresultStatus(f->result) : PGRES_FATAL_ERROR;
+		if (st != PGRES_COMMAND_OK)
+			c->prepared[f->q.stmt->id] = false; /* prepare it again next time */
+		if (st == PGRES_COMMAND_OK || st == PGRES_PIPELINE_ABORTED)
+			PQclear(f->result); /* skipped: the statement itself is skipped too, and goes again */
+		else
+			f->error = f->result; /* cannot be prepared: answer with why */
+		f->result = NULL;
+		return;
+	}
+	complete_head(c);
 }
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
@@ -349,43 +466,74 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 	PGnotify *n;
 	while ((n = PQnotifies(c->pg)))
 		PQfreemem(n);
-	if (!c->in_flight) {
-		if (PQstatus(c->pg) == CONNECTION_BAD)
-			conn_fail(c, PQerrorMessage(c->pg));
-		return;
-	}
-	while (!PQisBusy(c->pg)) {
+	unsigned gen = c->generation;
+	int nulls = 0;
+	bool answered = false;
+	while ((c->ninflight || c->syncs_pending) && !PQisBusy(c->pg)) {
 		PGresult *r = PQgetResult(c->pg);
 		if (!r) {
-			conn_complete(c);
-			return;
+			if (++nulls > 1)
+				break; /* nothing more has arrived yet */
+			command_ended(c);
+			answered = true;
+			if (c->generation != gen)
+				return; /* a callback lost the connection */
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			c->syncs_pending--;
+			PQclear(r);
+			continue;
+		}
+		struct inflight *f = STAILQ_FIRST(&c->inflight);
+		if (!f) {
+			PQclear(r);
+			continue;
 		}
 		/* keep the first error, else the last result */
-		bool keep_old = c->result && PQresultStatus(c->result) == PGRES_FATAL_ERROR;
-		if (keep_old) {
+		if (f->result && PQresultStatus(f->result) == PGRES_FATAL_ERROR)
 			PQclear(r);
-		} else {
-			PQclear(c->result);
-			c->result = r;
+		else {
+			PQclear(f->result);
+			f->result = r;
 		}
 	}
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		conn_fail(c, PQerrorMessage(c->pg));
+		return;
+	}
+	if (answered)
+		dispatch(c->pool);
 }
 
 /* ---- the queue ----------------------------------------------------- */
 
-static struct pgconn *idle_conn(struct pgpool *pool)
+/* The connection for the next statement: one whose batch of this loop
+ * turn is still open (a bigger batch costs PostgreSQL one wakeup instead
+ * of several), else the least loaded one that is up. A lease needs a
+ * connection with nothing in flight. */
+static struct pgconn *pick_conn(struct pgpool *pool, bool for_lease)
 {
-	for (int i = 0; i < pool->size; i++)
-		if (pool->conns[i].state == CONN_IDLE)
-			return &pool->conns[i];
-	return NULL;
+	struct pgconn *best = NULL;
+	for (int i = 0; i < pool->size; i++) {
+		struct pgconn *c = &pool->conns[i];
+		if (c->state != CONN_UP || c->ninflight >= PIPELINE_DEPTH || (for_lease && c->ninflight))
+			continue;
+		if (!for_lease && c->unsynced && c->unsynced < BATCH_MAX)
+			return c;
+		if (!best || c->ninflight < best->ninflight)
+			best = c;
+	}
+	return best;
 }
 
 static void dispatch(struct pgpool *pool)
 {
 	struct job *job;
 	struct pgconn *c;
-	while (!pool->closing && (job = TAILQ_FIRST(&pool->queue)) && (c = idle_conn(pool))) {
+	while (!pool->closing && (job = TAILQ_FIRST(&pool->queue)) && (c = pick_conn(pool, job->wants_lease))) {
 		TAILQ_REMOVE(&pool->queue, job, link);
 		pool->waiting--;
 		if (job->wants_lease) {
@@ -393,9 +541,7 @@ static void dispatch(struct pgpool *pool)
 			c->broken = false;
 			job->lease_cb(PGPOOL_OK, &c->lease, job->arg);
 		} else {
-			c->state = CONN_QUERY;
-			c->q = job->q;
-			conn_send(c);
+			conn_append(c, &job->q, job->enqueued_ns);
 		}
 		free(job);
 	}
@@ -497,8 +643,9 @@ void pgpool_lease_query(struct pglease *lease, struct pgstmt *stmt, int nparams,
 		event_base_once(c->pool->base, -1, EV_TIMEOUT, on_deferred_failure, d, &zero);
 		return;
 	}
-	query_init(&c->q, stmt, nparams, params, cb, arg);
-	conn_send(c);
+	struct query q;
+	query_init(&q, stmt, nparams, params, cb, arg);
+	conn_append(c, &q, timefmt_mono_ns());
 }
 
 void pgpool_lease_release(struct pglease *lease)
@@ -512,13 +659,14 @@ void pgpool_lease_release(struct pglease *lease)
 		return;
 	}
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
-		/* stays LEASED until the ROLLBACK completes (see conn_complete) */
+		/* stays LEASED until the ROLLBACK completes (see complete_head) */
 		c->releasing = true;
-		query_init(&c->q, NULL, 0, NULL, NULL, NULL);
-		conn_send(c);
+		struct query q;
+		query_init(&q, NULL, 0, NULL, NULL, NULL);
+		conn_append(c, &q, timefmt_mono_ns());
 		return;
 	}
-	c->state = CONN_IDLE;
+	c->state = CONN_UP;
 	dispatch(c->pool);
 }
 
@@ -537,12 +685,14 @@ struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_option
 	pool->size = opt->size;
 	TAILQ_INIT(&pool->queue);
 	pool->ev_queue_timer = evtimer_new(base, on_queue_timer, pool);
+	pool->ev_flush = event_new(base, -1, 0, on_flush, pool);
 	pool->conns = xcalloc((size_t)pool->size, sizeof *pool->conns);
 	for (int i = 0; i < pool->size; i++) {
 		struct pgconn *c = &pool->conns[i];
 		c->pool = pool;
 		c->index = i;
 		c->lease.conn = c;
+		STAILQ_INIT(&c->inflight);
 		c->ev_retry = evtimer_new(base, on_retry, c);
 		conn_connect(c);
 	}
@@ -562,12 +712,13 @@ void pgpool_destroy(struct pgpool *pool)
 	}
 	for (int i = 0; i < pool->size; i++) {
 		struct pgconn *c = &pool->conns[i];
-		abandon_in_flight(c, PGPOOL_SHUTDOWN);
+		abandon_inflight(c, PGPOOL_SHUTDOWN);
 		drop_events(c);
 		event_free(c->ev_retry);
 		PQfinish(c->pg);
 		free(c->prepared);
 	}
+	event_free(pool->ev_flush);
 	event_free(pool->ev_queue_timer);
 	free(pool->conns);
 	free(pool->conninfo);
@@ -581,9 +732,9 @@ void pgpool_stats(const struct pgpool *pool, struct pgpool_stats *out)
 	memset(out, 0, sizeof *out);
 	out->size = pool->size;
 	for (int i = 0; i < pool->size; i++) {
-		enum conn_state s = pool->conns[i].state;
-		out->connected += s == CONN_IDLE || s == CONN_QUERY || (s == CONN_LEASED && !pool->conns[i].broken);
-		out->busy += s == CONN_QUERY || s == CONN_LEASED;
+		const struct pgconn *c = &pool->conns[i];
+		out->connected += c->state == CONN_UP || (c->state == CONN_LEASED && !c->broken);
+		out->busy += c->ninflight > 0 || c->state == CONN_LEASED;
 	}
 	out->waiting = pool->waiting;
 	out->queue_rejected = pool->queue_rejected;
