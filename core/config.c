@@ -66,7 +66,6 @@ static const struct row rows[] = {
 	  "threads for password hashing, kept off the event loop" },
 	{ "SUQIU_WORKER_INTERVAL", K_LONG, O(worker_interval_s), "30", 1, 3600,
 	  "seconds between worker sweeps when no notification wakes it" },
-	{ "SUQIU_DEMO", K_BOOL, O(demo), "0", 0, 0, "1 = the login page lists the demo logins" },
 	{ "SUQIU_EMBEDDED_PG_PORT", K_STRING, O(embedded_port), "5432", 0, 0,
 	  "port of the embedded cluster (names its unix socket; TCP only with SUQIU_EMBEDDED_PG_TCP)" },
 	{ "SUQIU_EMBEDDED_PG_TCP", K_BOOL, O(embedded_tcp), "0", 0, 0,

@@ -46,7 +46,7 @@ static const char *const variables[] = {
 	"SUQIU_HEADER_LIMIT", "SUQIU_HTTP_TIMEOUT", "SUQIU_SHUTDOWN_GRACE", "SUQIU_SESSION_IDLE_MINUTES",
 	"SUQIU_SESSION_MAX_HOURS", "SUQIU_LOGIN_MAX_PER_ACCOUNT", "SUQIU_LOGIN_MAX_PER_ADDRESS",
 	"SUQIU_LOGIN_WINDOW", "SUQIU_TRUST_PROXY", "SUQIU_COOKIE_SECURE", "SUQIU_CPU_THREADS",
-	"SUQIU_WORKER_INTERVAL", "SUQIU_DEMO", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
+	"SUQIU_WORKER_INTERVAL", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
 };
 
 static void load_ok(struct config *cfg)
@@ -82,7 +82,7 @@ Test(config, defaults_when_nothing_is_set)
 	cr_expect_not(c.cookie_secure);
 	cr_expect_eq(c.cpu_threads, 2);
 	cr_expect_eq(c.worker_interval_s, 30);
-	cr_expect_not(c.demo);
+	cr_expect_not(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "5432");
 	cr_expect_not(c.embedded_tcp);
 	config_finish(&c);
@@ -113,7 +113,7 @@ Test(config, every_variable_overrides_its_default)
 	setenv("SUQIU_COOKIE_SECURE", "true", 1);
 	setenv("SUQIU_CPU_THREADS", "4", 1);
 	setenv("SUQIU_WORKER_INTERVAL", "7", 1);
-	setenv("SUQIU_DEMO", "yes", 1);
+	setenv("SUQIU_COOKIE_SECURE", "yes", 1);
 	setenv("SUQIU_EMBEDDED_PG_PORT", "55432", 1);
 	setenv("SUQIU_EMBEDDED_PG_TCP", "1", 1);
 	struct config c;
@@ -141,7 +141,7 @@ Test(config, every_variable_overrides_its_default)
 	cr_expect(c.cookie_secure);
 	cr_expect_eq(c.cpu_threads, 4);
 	cr_expect_eq(c.worker_interval_s, 7);
-	cr_expect(c.demo);
+	cr_expect(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "55432");
 	cr_expect(c.embedded_tcp);
 	config_finish(&c);
@@ -209,8 +209,8 @@ static const struct {
 	{ "SUQIU_TRUST_PROXY", "on" },
 	{ "SUQIU_COOKIE_SECURE", "TRUE" },
 	{ "SUQIU_COOKIE_SECURE", "y" },
-	{ "SUQIU_DEMO", "ja" },
-	{ "SUQIU_DEMO", " 1" },
+	{ "SUQIU_COOKIE_SECURE", "ja" },
+	{ "SUQIU_COOKIE_SECURE", " 1" },
 	{ "SUQIU_EMBEDDED_PG_TCP", "是" },
 };
 
@@ -269,14 +269,14 @@ Test(config, booleans_accept_1_true_yes_and_0_false_no_empty)
 		{ "0", false }, { "false", false }, { "no", false }, { "", false },
 	};
 	for (size_t i = 0; i < N(cases); i++) {
-		setenv("SUQIU_DEMO", cases[i].value, 1);
+		setenv("SUQIU_COOKIE_SECURE", cases[i].value, 1);
 		setenv("SUQIU_TRUST_PROXY", cases[i].value, 1);
 		struct config c;
 		char err[256] = "";
 		bool ok = config_load(&c, err, sizeof err);
 		cr_expect(ok, "\"%s\" refused: %s", cases[i].value, err);
 		if (ok) {
-			cr_expect_eq(c.demo, cases[i].want, "SUQIU_DEMO=\"%s\"", cases[i].value);
+			cr_expect_eq(c.cookie_secure, cases[i].want, "SUQIU_COOKIE_SECURE=\"%s\"", cases[i].value);
 			cr_expect_eq(c.trust_proxy, cases[i].want, "SUQIU_TRUST_PROXY=\"%s\"", cases[i].value);
 			config_finish(&c);
 		}
