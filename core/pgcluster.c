@@ -76,7 +76,7 @@ static int run_as_cluster_user(char *const argv[], const char *log_path)
 {
 	uid_t uid;
 	gid_t gid;
-	char ignored[8];
+	char ignored[256];
 	if (!cluster_user(&uid, &gid, ignored, sizeof ignored))
 		return -1;
 	pid_t pid = fork();
