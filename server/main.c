@@ -49,7 +49,11 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
 	double waited = (double)(timefmt_mono_ns() - srv->drain_started_ns) / 1e9;
-	if (srv->inflight == 0 || waited >= (double)srv->cfg.shutdown_grace_s) {
+	/* a reply is written to its socket on a later loop turn than it is made:
+	 * leave only after a whole tick with nothing in flight */
+	bool quiet = srv->inflight == 0 && srv->drain_quiet;
+	srv->drain_quiet = srv->inflight == 0;
+	if (quiet || waited >= (double)srv->cfg.shutdown_grace_s) {
 		logj("info", "drained", "{s:i, s:f}", "abandoned", srv->inflight, "seconds", waited);
 		event_base_loopexit(srv->base, NULL);
 	}

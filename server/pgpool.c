@@ -7,13 +7,15 @@
  * transaction, one statement at a time). Any I/O failure takes it back to
  * DOWN and a timer reconnects it with backoff.
  *
- * Pipelining: statements dispatched during one turn of the event loop are
- * appended to a connection's output and closed with one Sync when the turn
- * ends (on_flush), so PostgreSQL reads a batch per wakeup and answers a
- * batch per write. An error inside a batch makes PostgreSQL skip the rest
- * of it (PGRES_PIPELINE_ABORTED); those statements never ran, so they are
- * queued again at the front. Results come back in order and each caller
- * is answered as soon as its statement's results are complete.
+ * Pipelining: a connection carries several statements at once, each sent
+ * as [PREPARE,] EXECUTE, Sync without waiting for the previous ones, so
+ * PostgreSQL finds several in its socket per wakeup. Every statement gets
+ * its own Sync: what runs between two Syncs is one implicit transaction,
+ * and one request's failure must never roll back another's work. A
+ * caller is answered when its statement's Sync comes back, so the
+ * transaction status is exact inside the callback. Callbacks never run
+ * inside the caller's own pgpool_* call: new work is dispatched from an
+ * event (ev_kick) on the next turn of the loop.
  */
 #include "server/pgpool.h"
 
@@ -28,8 +30,7 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define CONNECT_TIMEOUT_S 10
-#define PIPELINE_DEPTH 32 /* statements in flight per connection */
-#define BATCH_MAX 8       /* statements joined into one batch before another connection is used */
+#define PIPELINE_DEPTH 16 /* statements in flight per connection */
 
 /* One statement to run: what, with what, and whom to tell. */
 struct query {
@@ -57,6 +58,7 @@ struct inflight {
 	struct query q;
 	bool with_prepare;  /* its PREPARE went in the same batch, just before it */
 	bool prepare_done;  /* the PREPARE's results are in */
+	bool results_done;  /* the statement's results are in; its Sync is next */
 	PGresult *error;    /* the PREPARE's error, answered instead of the query's */
 	PGresult *result;   /* the statement's result so far */
 	uint64_t enqueued_ns;
@@ -88,7 +90,6 @@ struct pgconn {
 	int prepared_cap;
 	struct inflightq inflight;
 	int ninflight;
-	int unsynced;           /* statements appended since the last Sync */
 	int syncs_pending;      /* Syncs sent whose PGRES_PIPELINE_SYNC has not come back */
 	bool broken;            /* failed while leased; reconnect on release */
 	bool releasing;         /* released by its holder, rolling back first */
@@ -108,7 +109,8 @@ struct pgpool {
 	struct jobq queue;
 	int waiting;
 	struct event *ev_queue_timer;
-	struct event *ev_flush; /* activated when statements were appended this turn */
+	struct event *ev_kick;  /* dispatches queued work on the next loop turn */
+	struct jobq requeued;   /* statements that never ran, to go back at the queue's head in order */
 	unsigned long long queue_rejected, queue_timeouts, reconnects;
 };
 
@@ -117,6 +119,7 @@ static int next_stmt_id = 1;
 static void conn_connect(struct pgconn *c);
 static void conn_fail(struct pgconn *c, const char *why);
 static void dispatch(struct pgpool *pool);
+static void arm_queue_timer(struct pgpool *pool);
 static void on_readable(evutil_socket_t fd, short what, void *arg);
 
 static void query_free(struct query *q)
@@ -201,7 +204,7 @@ static void conn_ready(struct pgconn *c)
 	if (c->backoff_ms)
 		logj("info", "db_reconnected", "{s:i}", "conn", c->index);
 	c->backoff_ms = 0;
-	c->unsynced = c->syncs_pending = 0;
+	c->syncs_pending = 0;
 	c->state = CONN_UP;
 	dispatch(c->pool);
 }
@@ -270,7 +273,7 @@ static void abandon_inflight(struct pgconn *c, enum pgpool_status st)
 	struct inflightq lost = STAILQ_HEAD_INITIALIZER(lost);
 	STAILQ_CONCAT(&lost, &c->inflight);
 	c->ninflight = 0;
-	c->unsynced = c->syncs_pending = 0;
+	c->syncs_pending = 0;
 	struct inflight *f;
 	while ((f = STAILQ_FIRST(&lost))) {
 		STAILQ_REMOVE_HEAD(&lost, link);
@@ -318,8 +321,7 @@ static void ensure_prepared_cap(struct pgconn *c, int id)
 	c->prepared_cap = cap;
 }
 
-/* Appends q (taking it over) to c's pipeline; the Sync follows when the
- * loop turn ends (on_flush), or at once for a lease. */
+/* Sends q (taking it over) on c's pipeline: [PREPARE,] EXECUTE, Sync. */
 static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 {
 	struct inflight *f = xcalloc(1, sizeof *f);
@@ -335,7 +337,7 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 		ensure_prepared_cap(c, f->q.stmt->id);
 		ok = 1;
 		if (!c->prepared[f->q.stmt->id]) {
-			/* counted as prepared from now on, so the batch does not prepare it twice */
+			/* counted as prepared from now on, so later statements do not prepare it twice */
 			f->with_prepare = true;
 			c->prepared[f->q.stmt->id] = true;
 			ok = PQsendPrepare(c->pg, name, f->q.stmt->sql, 0, NULL);
@@ -345,41 +347,22 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 	}
 	STAILQ_INSERT_TAIL(&c->inflight, f, link);
 	c->ninflight++;
-	if (!ok) {
+	c->syncs_pending++;
+	if (!ok || !PQpipelineSync(c->pg)) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
 	}
-	c->unsynced++;
-	if (c->state == CONN_LEASED) {
-		/* a transaction runs one statement at a time: no batch to wait for */
-		c->unsynced = 0;
-		c->syncs_pending++;
-		if (!PQpipelineSync(c->pg)) {
-			conn_fail(c, PQerrorMessage(c->pg));
-			return;
-		}
-		flush_out(c);
-	} else {
-		event_active(c->pool->ev_flush, EV_TIMEOUT, 0);
-	}
+	flush_out(c);
 }
 
-/* End of a loop turn: close every open batch with a Sync and send it. */
-static void on_flush(evutil_socket_t fd, short what, void *arg)
+static void on_kick(evutil_socket_t fd, short what, void *arg)
 {
-	struct pgpool *pool = arg;
-	for (int i = 0; i < pool->size; i++) {
-		struct pgconn *c = &pool->conns[i];
-		if (c->state != CONN_UP || !c->unsynced)
-			continue;
-		c->unsynced = 0;
-		c->syncs_pending++;
-		if (!PQpipelineSync(c->pg)) {
-			conn_fail(c, PQerrorMessage(c->pg));
-			continue;
-		}
-		flush_out(c);
-	}
+	dispatch(arg);
+}
+
+static void kick(struct pgpool *pool)
+{
+	event_active(pool->ev_kick, EV_TIMEOUT, 0);
 }
 
 /* ---- receiving ----------------------------------------------------- */
@@ -392,8 +375,18 @@ static void requeue(struct pgpool *pool, struct inflight *f)
 	job->q = f->q;
 	memset(&f->q, 0, sizeof f->q);
 	job->enqueued_ns = f->enqueued_ns;
-	TAILQ_INSERT_HEAD(&pool->queue, job, link);
+	TAILQ_INSERT_TAIL(&pool->requeued, job, link);
 	pool->waiting++;
+}
+
+/* Puts the statements collected by requeue() back at the queue's head, in order. */
+static void splice_requeued(struct pgpool *pool)
+{
+	if (TAILQ_EMPTY(&pool->requeued))
+		return;
+	TAILQ_CONCAT(&pool->requeued, &pool->queue, link);
+	TAILQ_CONCAT(&pool->queue, &pool->requeued, link);
+	arm_queue_timer(pool);
 }
 
 /* True when a statement did not run and may simply be sent again: the
@@ -453,7 +446,7 @@ static void command_ended(struct pgconn *c)
 		f->result = NULL;
 		return;
 	}
-	complete_head(c);
+	f->results_done = true; /* answered when its Sync arrives */
 }
 
 static void on_readable(evutil_socket_t fd, short what, void *arg)
@@ -475,9 +468,6 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			if (++nulls > 1)
 				break; /* nothing more has arrived yet */
 			command_ended(c);
-			answered = true;
-			if (c->generation != gen)
-				return; /* a callback lost the connection */
 			continue;
 		}
 		nulls = 0;
@@ -485,6 +475,13 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		if (st == PGRES_PIPELINE_SYNC) {
 			c->syncs_pending--;
 			PQclear(r);
+			struct inflight *head = STAILQ_FIRST(&c->inflight);
+			if (head && head->results_done) {
+				complete_head(c);
+				answered = true;
+				if (c->generation != gen)
+					return; /* a callback lost the connection */
+			}
 			continue;
 		}
 		struct inflight *f = STAILQ_FIRST(&c->inflight);
@@ -504,16 +501,16 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
 	}
-	if (answered)
+	if (answered) {
+		splice_requeued(c->pool);
 		dispatch(c->pool);
+	}
 }
 
 /* ---- the queue ----------------------------------------------------- */
 
-/* The connection for the next statement: one whose batch of this loop
- * turn is still open (a bigger batch costs PostgreSQL one wakeup instead
- * of several), else the least loaded one that is up. A lease needs a
- * connection with nothing in flight. */
+/* The connection for the next statement: the least loaded one that is
+ * up. A lease needs a connection with nothing in flight. */
 static struct pgconn *pick_conn(struct pgpool *pool, bool for_lease)
 {
 	struct pgconn *best = NULL;
@@ -521,8 +518,6 @@ static struct pgconn *pick_conn(struct pgpool *pool, bool for_lease)
 		struct pgconn *c = &pool->conns[i];
 		if (c->state != CONN_UP || c->ninflight >= PIPELINE_DEPTH || (for_lease && c->ninflight))
 			continue;
-		if (!for_lease && c->unsynced && c->unsynced < BATCH_MAX)
-			return c;
 		if (!best || c->ninflight < best->ninflight)
 			best = c;
 	}
@@ -595,7 +590,7 @@ static bool enqueue(struct pgpool *pool, struct job *job)
 	job->enqueued_ns = timefmt_mono_ns();
 	TAILQ_INSERT_TAIL(&pool->queue, job, link);
 	pool->waiting++;
-	dispatch(pool);
+	kick(pool); /* never answer inside the caller's own call */
 	arm_queue_timer(pool);
 	return true;
 }
@@ -619,33 +614,34 @@ bool pgpool_acquire(struct pgpool *pool, pgpool_lease_cb cb, void *arg)
 
 /* ---- leases -------------------------------------------------------- */
 
-struct deferred_failure {
-	pgpool_result_cb cb;
-	void *arg;
+/* A lease statement waiting for the next loop turn (see pgpool_lease_query). */
+struct deferred_query {
+	struct pgconn *conn;
+	struct query q;
 };
 
-static void on_deferred_failure(evutil_socket_t fd, short what, void *arg)
+static void on_deferred_query(evutil_socket_t fd, short what, void *arg)
 {
-	struct deferred_failure *d = arg;
-	d->cb(PGPOOL_UNAVAILABLE, NULL, d->arg);
+	struct deferred_query *d = arg;
+	struct pgconn *c = d->conn;
+	if (c->broken || !c->pg) {
+		d->q.cb(PGPOOL_UNAVAILABLE, NULL, d->q.arg);
+		query_free(&d->q);
+	} else {
+		conn_append(c, &d->q, timefmt_mono_ns());
+	}
 	free(d);
 }
 
 void pgpool_lease_query(struct pglease *lease, struct pgstmt *stmt, int nparams,
 			const char *const *params, pgpool_result_cb cb, void *arg)
 {
-	struct pgconn *c = lease->conn;
-	if (c->broken || !c->pg) {
-		/* never call back from inside the caller's own call */
-		struct deferred_failure *d = xmalloc(sizeof *d);
-		d->cb = cb, d->arg = arg;
-		struct timeval zero = { 0, 0 };
-		event_base_once(c->pool->base, -1, EV_TIMEOUT, on_deferred_failure, d, &zero);
-		return;
-	}
-	struct query q;
-	query_init(&q, stmt, nparams, params, cb, arg);
-	conn_append(c, &q, timefmt_mono_ns());
+	/* sent on the next loop turn, so that a failure never calls back inside this call */
+	struct deferred_query *d = xcalloc(1, sizeof *d);
+	d->conn = lease->conn;
+	query_init(&d->q, stmt, nparams, params, cb, arg);
+	struct timeval zero = { 0, 0 };
+	event_base_once(lease->conn->pool->base, -1, EV_TIMEOUT, on_deferred_query, d, &zero);
 }
 
 void pgpool_lease_release(struct pglease *lease)
@@ -658,6 +654,7 @@ void pgpool_lease_release(struct pglease *lease)
 			schedule_retry(c);
 		return;
 	}
+	/* exact here: callbacks run after their statement's Sync */
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		/* stays LEASED until the ROLLBACK completes (see complete_head) */
 		c->releasing = true;
@@ -667,7 +664,7 @@ void pgpool_lease_release(struct pglease *lease)
 		return;
 	}
 	c->state = CONN_UP;
-	dispatch(c->pool);
+	kick(c->pool);
 }
 
 /* ---- life ---------------------------------------------------------- */
@@ -684,8 +681,9 @@ struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_option
 	pool->queue_timeout_ms = opt->queue_timeout_ms;
 	pool->size = opt->size;
 	TAILQ_INIT(&pool->queue);
+	TAILQ_INIT(&pool->requeued);
 	pool->ev_queue_timer = evtimer_new(base, on_queue_timer, pool);
-	pool->ev_flush = event_new(base, -1, 0, on_flush, pool);
+	pool->ev_kick = event_new(base, -1, 0, on_kick, pool);
 	pool->conns = xcalloc((size_t)pool->size, sizeof *pool->conns);
 	for (int i = 0; i < pool->size; i++) {
 		struct pgconn *c = &pool->conns[i];
@@ -712,13 +710,17 @@ void pgpool_destroy(struct pgpool *pool)
 	}
 	for (int i = 0; i < pool->size; i++) {
 		struct pgconn *c = &pool->conns[i];
+		/* a lease still held here outlives nothing: its holder must have let go
+		 * (the server drains requests before it destroys the pool) */
+		if (c->state == CONN_LEASED)
+			logj("warn", "db_lease_held_at_shutdown", "{s:i}", "conn", c->index);
 		abandon_inflight(c, PGPOOL_SHUTDOWN);
 		drop_events(c);
 		event_free(c->ev_retry);
 		PQfinish(c->pg);
 		free(c->prepared);
 	}
-	event_free(pool->ev_flush);
+	event_free(pool->ev_kick);
 	event_free(pool->ev_queue_timer);
 	free(pool->conns);
 	free(pool->conninfo);

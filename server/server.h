@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/config.h"
 #include "core/secret.h"
@@ -33,6 +34,7 @@ struct server {
 	bool draining;               /* SIGTERM received: answer what is in flight, accept nothing */
 	struct event *ev_sigterm, *ev_sigint, *ev_drain, *ev_logflush;
 	uint64_t drain_started_ns;
+	bool drain_quiet;            /* the last drain tick saw nothing in flight */
 };
 
 #endif

@@ -219,3 +219,42 @@ Test(pgpool, a_full_queue_refuses_at_once)
 	cr_assert_eq(stats.queue_rejected, 1);
 	cr_assert_eq(stats.waiting, 0);
 }
+
+static struct pgstmt STMT_SESSION_INSERT = PGSTMT("insert_session",
+	"INSERT INTO sessions (token_hash, user_id, idle_timeout, expires_at)"
+	" VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), 1, interval '1 minute', now()) RETURNING 1");
+static struct pgstmt STMT_SESSION_COUNT = PGSTMT("count_sessions",
+	"SELECT count(*) FROM sessions WHERE token_hash IN"
+	" (SELECT encode(sha256(convert_to($1 || '-' || g, 'UTF8')), 'hex') FROM generate_series(0, 39) g)");
+
+Test(pgpool, a_failing_statement_never_undoes_another_requests_committed_work)
+{
+	/* inserts sent together, every third a duplicate key: each success must stay committed */
+	enum { N = 60 };
+	static struct answer a[N];
+	static char keys[N][64];
+	for (int i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof keys[i], "pool%s-%d", unique_suffix(), i % 3 == 2 ? i - 1 : i);
+		if (i % 3 == 2 && i >= 40)
+			snprintf(keys[i], sizeof keys[i], "pool%s-%d", unique_suffix(), i % 40);
+		const char *p[] = { keys[i] };
+		cr_assert(pgpool_query(pool, &STMT_SESSION_INSERT, 1, p, on_answer, &a[i]));
+		pending++;
+	}
+	run_until_done();
+	int ok = 0, dup = 0;
+	for (int i = 0; i < N; i++) {
+		ok += a[i].st == PGPOOL_OK;
+		dup += a[i].st == PGPOOL_QUERY_ERROR && strcmp(a[i].sqlstate, "23505") == 0;
+	}
+	cr_assert_eq(ok + dup, N, "every statement is either committed or a duplicate");
+	cr_assert_gt(dup, 0);
+	static struct answer count;
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "pool%s", unique_suffix());
+	const char *p[] = { prefix };
+	cr_assert(pgpool_query(pool, &STMT_SESSION_COUNT, 1, p, on_answer, &count));
+	pending++;
+	run_until_done();
+	cr_assert_eq(atoi(count.value), ok, "%d inserts answered OK but %s rows exist", ok, count.value);
+}
