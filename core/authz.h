@@ -22,14 +22,14 @@
 /* Who is asking: filled from the session or API token. */
 struct principal {
 	long long user_id;
-	char username[64];
+	char username[65];             /* 64 ASCII characters at most (users CHECK) */
 	enum role role;
 	long long org_id;
 	char org_path[AUTHZ_PATH_MAX]; /* "1.4.9" */
 	bool via_token;                /* authenticated by a bearer API token */
 	/* for display only; never consulted by authz_check */
-	char display_name[96];
-	char org_name[160];
+	char display_name[257];        /* 64 characters of up to 4 bytes */
+	char org_name[401];            /* 100 characters of up to 4 bytes */
 	char org_kind[16];
 };
 

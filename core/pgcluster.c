@@ -183,7 +183,9 @@ static bool initdb(const struct paths *p, uid_t uid, gid_t gid, char *err, size_
 {
 	char *bin = pg_binary("initdb");
 	char *logf = xasprintf("%s/initdb.log", p->log);
-	char *argv[] = { bin, "-D", p->data, "--locale=C.UTF-8", "--encoding=UTF8", "--auth=trust",
+	char *argv[] = { bin, "-D", p->data, "--locale=C.UTF-8", "--encoding=UTF8",
+			 /* the socket folder is private (0700); TCP, when enabled, needs a password */
+			 "--auth-local=trust", "--auth-host=scram-sha-256",
 			 "--username=postgres", "--no-instructions", NULL };
 	int rc = run_as_cluster_user(argv, logf);
 	bool ok = rc == 0;

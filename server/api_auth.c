@@ -23,19 +23,21 @@
 #include "core/utf8.h"
 #include "server/auth.h"
 
+/* Counts this attempt first (see 0002_login_throttle.sql), then reads the
+ * account. The first two columns are the seconds to wait when the account
+ * or the address is over its limit, else NULL. */
 static struct pgstmt STMT_LOGIN_CHECK = PGSTMT("login_check",
-	"WITH last_ok AS ("
-	"  SELECT max(attempted_at) AS t FROM login_attempts WHERE username = $1 AND succeeded)"
+	"WITH c AS ("
+	"  INSERT INTO login_throttle AS t (scope, key, window_start, attempts)"
+	"  VALUES ('account', $1, now(), 1), ('address', $2, now(), 1)"
+	"  ON CONFLICT (scope, key) DO UPDATE SET"
+	"    window_start = CASE WHEN t.window_start <= now() - make_interval(secs => $3) THEN now() ELSE t.window_start END,"
+	"    attempts = CASE WHEN t.window_start <= now() - make_interval(secs => $3) THEN 1 ELSE t.attempts + 1 END"
+	"  RETURNING scope, attempts,"
+	"    ceil(extract(epoch FROM window_start + make_interval(secs => $3) - now()))::int AS retry)"
 	" SELECT"
-	"  (SELECT ceil(extract(epoch FROM a.attempted_at + make_interval(secs => $3) - now()))::int"
-	"     FROM login_attempts a, last_ok"
-	"    WHERE a.username = $1 AND NOT a.succeeded"
-	"      AND a.attempted_at > greatest(now() - make_interval(secs => $3), coalesce(last_ok.t, '-infinity'))"
-	"    ORDER BY a.attempted_at DESC OFFSET $4::int - 1 LIMIT 1),"
-	"  (SELECT ceil(extract(epoch FROM a.attempted_at + make_interval(secs => $3) - now()))::int"
-	"     FROM login_attempts a"
-	"    WHERE a.client_addr = $2 AND NOT a.succeeded AND a.attempted_at > now() - make_interval(secs => $3)"
-	"    ORDER BY a.attempted_at DESC OFFSET $5::int - 1 LIMIT 1),"
+	"  (SELECT CASE WHEN attempts > $4::int THEN retry END FROM c WHERE scope = 'account'),"
+	"  (SELECT CASE WHEN attempts > $5::int THEN retry END FROM c WHERE scope = 'address'),"
 	"  u.id, u.password_hash, u.disabled_at IS NOT NULL"
 	" FROM (SELECT 1) AS one LEFT JOIN users u ON u.username = $1");
 
@@ -44,6 +46,8 @@ static struct pgstmt STMT_LOGIN_FAILED = PGSTMT("login_failed",
 
 static struct pgstmt STMT_LOGIN_OK = PGSTMT("login_ok",
 	"WITH a AS (INSERT INTO login_attempts (username, client_addr, succeeded) VALUES ($1, $2, true)),"
+	" t AS (UPDATE login_throttle SET attempts = CASE WHEN scope = 'account' THEN 0 ELSE greatest(attempts - 1, 0) END"
+	"       WHERE (scope, key) IN (('account', $1), ('address', $2))),"
 	" s AS (INSERT INTO sessions (token_hash, user_id, idle_timeout, expires_at, client_addr, user_agent)"
 	"       VALUES ($3, $4, make_interval(mins => $5::int), now() + make_interval(hours => $6::int), $2, $7)"
 	"       RETURNING id)"
@@ -197,6 +201,9 @@ void api_login(struct reqctx *ctx)
 	for (; name[i] && i < sizeof l->username - 1; i++)
 		l->username[i] = (char)tolower((unsigned char)name[i]);
 	l->username[i] = '\0';
+	size_t cut;
+	if (!utf8_valid((const unsigned char *)l->username, i, &cut))
+		l->username[cut] = '\0'; /* the byte limit fell inside a character */
 	l->password = xstrdup(jsonin_str(ctx->body, "password", ""));
 	const char *ua = http_request_header(ctx, "User-Agent");
 	snprintf(l->user_agent, sizeof l->user_agent, "%s", ua ? ua : "");

@@ -126,14 +126,31 @@ const char *http_request_header(const struct reqctx *ctx, const char *name)
 
 const char *http_query_param(struct reqctx *ctx, const char *name)
 {
-	if (!ctx->query) {
-		ctx->query = xcalloc(1, sizeof *ctx->query);
-		TAILQ_INIT(ctx->query);
-		const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(ctx->req));
-		if (q)
-			evhttp_parse_query_str(q, ctx->query);
+	return ctx->query ? evhttp_find_header(ctx->query, name) : NULL;
+}
+
+/* Parses the query string up front: a malformed one is a 400, not a
+ * silently empty set of parameters. */
+static bool take_query(struct reqctx *ctx)
+{
+	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(ctx->req));
+	ctx->query = xcalloc(1, sizeof *ctx->query);
+	TAILQ_INIT(ctx->query);
+	if (!q)
+		return true;
+	if (evhttp_parse_query_str(q, ctx->query) != 0) {
+		http_reply_problem(ctx, "invalid_query", "the query string is malformed");
+		return false;
 	}
-	return evhttp_find_header(ctx->query, name);
+	struct evkeyval *kv;
+	TAILQ_FOREACH(kv, ctx->query, next) {
+		if (!utf8_valid((const unsigned char *)kv->value, strlen(kv->value), NULL) ||
+		    !utf8_valid((const unsigned char *)kv->key, strlen(kv->key), NULL)) {
+			http_reply_problem(ctx, "invalid_utf8", "the query string is not valid UTF-8");
+			return false;
+		}
+	}
+	return true;
 }
 
 /* One JSON line per request, formatted directly: this runs for every
@@ -269,7 +286,9 @@ void http_reply_db_error(struct reqctx *ctx, enum pgpool_status st, const PGresu
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	state = state ? state : "";
 	msg = msg ? msg : "";
-	if (strcmp(state, "23505") == 0) {
+	if (strcmp(state, "22021") == 0) {
+		http_reply_problem(ctx, "invalid_utf8", "%s", msg);
+	} else if (strcmp(state, "23505") == 0) {
 		http_reply_problem(ctx, "conflict", "%s", msg);
 	} else if (strcmp(state, "23503") == 0 || strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
 		   strcmp(state, "22P02") == 0 || strcmp(state, "22001") == 0 || strcmp(state, "22003") == 0) {
@@ -384,7 +403,7 @@ void http_handle(struct evhttp_request *req, void *arg)
 		http_reply_problem(ctx, "shutting_down", "the server is restarting");
 		return;
 	}
-	if (!take_path(ctx))
+	if (!take_path(ctx) || !take_query(ctx))
 		return;
 	size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
 	if (body_len > (size_t)srv->cfg.body_limit) {

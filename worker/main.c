@@ -39,7 +39,8 @@ static bool sweep(PGconn *conn)
 	char err[512];
 	PGresult *res = db_exec(conn,
 		"WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '7 days' RETURNING 1),"
-		" a AS (DELETE FROM login_attempts WHERE attempted_at < now() - interval '30 days' RETURNING 1)"
+		" a AS (DELETE FROM login_attempts WHERE attempted_at < now() - interval '30 days' RETURNING 1),"
+		" t AS (DELETE FROM login_throttle WHERE window_start < now() - interval '1 day')"
 		" SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM a)", 0, NULL, err, sizeof err);
 	if (!res) {
 		logj("warn", "sweep_failed", "{s:s}", "error", err);

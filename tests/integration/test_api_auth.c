@@ -1,5 +1,8 @@
 /* Integration: login, sessions, CSRF, throttling, API tokens. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +27,24 @@ static void stop(void)
 
 TestSuite(auth, .init = start, .fini = stop, .timeout = 60);
 
+/* A login from the given client address (NULL = the test's own). */
+static void post_login_from(const char *user, const char *pass, const char *addr, struct http_resp *r)
+{
+	char body[512], req[1024];
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, pass);
+	if (!addr) {
+		cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", NULL, body, r));
+		return;
+	}
+	int n = snprintf(req, sizeof req, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+					  "X-Forwarded-For: %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			 addr, strlen(body), body);
+	cr_assert(http_raw(srv.port, req, (size_t)n, r));
+}
+
 static void post_login_raw(const char *user, const char *pass, struct http_resp *r)
 {
-	char body[256];
-	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", user, pass);
-	cr_assert(http_do(srv.port, "POST", "/api/v1/auth/login", NULL, body, r));
+	post_login_from(user, pass, NULL, r);
 }
 
 Test(auth, login_sets_httponly_cookie_and_returns_user_and_csrf)
@@ -135,13 +151,15 @@ Test(auth, account_is_throttled_after_repeated_failures_whatever_it_exists)
 	cr_assert_eq(r.status, 201, "%s", r.body);
 	http_resp_free(&r);
 	const char *names[] = { user, ghost };
+	/* each name from an address of its own, so that only the account limit applies */
+	const char *addrs[] = { "198.51.100.7", "198.51.100.8" };
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < 3; i++) {
-			post_login_raw(names[k], "Bad@Pass1", &r);
-			cr_assert_eq(r.status, 401, "attempt %d for %s", i, names[k]);
+			post_login_from(names[k], "Bad@Pass1", addrs[k], &r);
+			cr_assert_eq(r.status, 401, "attempt %d for %s: %s", i, names[k], r.body);
 			http_resp_free(&r);
 		}
-		post_login_raw(names[k], "Bad@Pass1", &r);
+		post_login_from(names[k], "Bad@Pass1", addrs[k], &r);
 		cr_assert_eq(r.status, 429, "%s after 3 failures: %s", names[k], r.body);
 		const char *ra = resp_header(&r, "Retry-After");
 		cr_assert_not_null(ra);
@@ -149,8 +167,8 @@ Test(auth, account_is_throttled_after_repeated_failures_whatever_it_exists)
 		cr_assert_not_null(strstr(r.body, "too_many_attempts"));
 		http_resp_free(&r);
 	}
-	/* even the right password is refused while throttled */
-	post_login_raw(user, "Good@Pass1", &r);
+	/* even the right password is refused while throttled, from anywhere */
+	post_login_from(user, "Good@Pass1", "198.51.100.9", &r);
 	cr_assert_eq(r.status, 429);
 	http_resp_free(&r);
 }
@@ -319,4 +337,56 @@ Test(auth, password_is_hashed_with_argon2id)
 	PGconn *db = test_db();
 	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM users WHERE username = 'admin' AND password_hash LIKE '$argon2id$%'", 0, NULL), 1);
 	PQfinish(db);
+}
+
+Test(auth, a_burst_of_parallel_attempts_cannot_pass_the_limit)
+{
+	/* 12 wrong passwords sent at once for one account (limit 3): at most 3 may be checked */
+	char user[64], body[160], req[512];
+	snprintf(user, sizeof user, "burst%s", unique_suffix());
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"Bad@Pass1\"}", user);
+	int n = snprintf(req, sizeof req, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+					  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
+	enum { N = 12 };
+	int fds[N];
+	for (int i = 0; i < N; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port) };
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		cr_assert_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+	}
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(send(fds[i], req, (size_t)n, 0), n);
+	int checked = 0, throttled = 0;
+	for (int i = 0; i < N; i++) {
+		char buf[2048];
+		ssize_t got = 0, r;
+		while ((r = recv(fds[i], buf + got, sizeof buf - 1 - (size_t)got, 0)) > 0)
+			got += r;
+		buf[got] = '\0';
+		close(fds[i]);
+		int status = 0;
+		sscanf(buf, "HTTP/1.%*d %d", &status);
+		checked += status == 401;
+		throttled += status == 429;
+	}
+	cr_assert_eq(checked + throttled, N);
+	cr_assert_leq(checked, 3, "%d attempts were checked despite the limit of 3", checked);
+}
+
+Test(auth, an_overlong_multibyte_username_is_refused_cleanly)
+{
+	char name[200] = "";
+	for (int i = 0; i < 60; i++)
+		strcat(name, "中");
+	struct http_resp r;
+	post_login_raw(name, "Bad@Pass1", &r);
+	cr_assert(r.status == 400 || r.status == 401, "status %d: %s", r.status, r.body);
+	http_resp_free(&r);
+	char ok[100] = "";
+	for (int i = 0; i < 30; i++)
+		strcat(ok, "中");
+	post_login_raw(ok, "Bad@Pass1", &r);
+	cr_assert_eq(r.status, 401, "status %d: %s", r.status, r.body);
+	http_resp_free(&r);
 }

@@ -328,3 +328,17 @@ Test(http, malformed_request_lines_do_not_hurt_the_server)
 	free(big);
 	expect("GET", "/healthz", NULL, NULL, 200, NULL);
 }
+
+Test(http, malformed_query_strings_are_400)
+{
+	struct session s;
+	cr_assert_eq(login(srv.port, "admin", DEMO_PASSWORD, &s), 200);
+	struct http_resp r;
+	cr_assert(http_do(srv.port, "GET", "/api/v1/users?limit=500&x", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	http_resp_free(&r);
+	cr_assert(http_do(srv.port, "GET", "/api/v1/users?role=%ff%fe", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 400, "%s", r.body);
+	cr_assert_not_null(strstr(r.body, "invalid_utf8"));
+	http_resp_free(&r);
+}
