@@ -21,16 +21,16 @@
 #define ORG_COLUMNS "o.id, o.parent_id, o.kind, o.name, o.short_name, o.path, (o.disabled_at IS NOT NULL), " \
 		    SQL_TIME("o.created_at")
 
-static struct pgstmt STMT_ORGS_LIST = PGSTMT("orgs_list",
+static struct pgstmt STMT_ORGS_LIST = PGSTMT_READ("orgs_list",
 	"SELECT " ORG_COLUMNS " FROM orgs o ORDER BY o.id");
-static struct pgstmt STMT_ORG_GET = PGSTMT("org_get",
+static struct pgstmt STMT_ORG_GET = PGSTMT_READ("org_get",
 	"SELECT " ORG_COLUMNS " FROM orgs o WHERE o.id = $1");
 static struct pgstmt STMT_ORG_CREATE = PGSTMT("org_create",
 	"INSERT INTO orgs AS o (parent_id, kind, name, short_name) VALUES ($1, $2, btrim($3), btrim($4))"
 	" RETURNING " ORG_COLUMNS);
 static struct pgstmt STMT_ORG_DISABLE = PGSTMT("org_disable",
 	"UPDATE orgs AS o SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1 RETURNING " ORG_COLUMNS);
-static struct pgstmt STMT_ORG_USERS = PGSTMT("org_users",
+static struct pgstmt STMT_ORG_USERS = PGSTMT_READ("org_users",
 	"SELECT " AUTH_USER_COLUMNS " FROM users u JOIN orgs o ON o.id = u.org_id"
 	" WHERE o.path = $1 OR o.path LIKE $1 || '.%' ORDER BY u.id");
 

@@ -19,7 +19,7 @@
 #define TOKEN_COLUMNS "t.id, t.name, t.user_id, u.username, " SQL_TIME("t.created_at") ", " \
 		      SQL_TIME("t.expires_at") ", " SQL_TIME("t.last_used_at") ", " SQL_TIME("t.revoked_at")
 
-static struct pgstmt STMT_TOKENS_LIST = PGSTMT("tokens_list",
+static struct pgstmt STMT_TOKENS_LIST = PGSTMT_READ("tokens_list",
 	"SELECT " TOKEN_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id");
 static struct pgstmt STMT_TOKEN_CREATE = PGSTMT("token_create",
 	"WITH t AS (INSERT INTO api_tokens (name, token_hash, user_id, created_by, expires_at)"

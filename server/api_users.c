@@ -20,11 +20,11 @@
 #include "core/secret.h"
 #include "server/auth.h"
 
-static struct pgstmt STMT_USERS_LIST = PGSTMT("users_list",
+static struct pgstmt STMT_USERS_LIST = PGSTMT_READ("users_list",
 	"SELECT " AUTH_USER_COLUMNS " FROM users u JOIN orgs o ON o.id = u.org_id"
 	" WHERE u.id > $1 AND ($2::bigint IS NULL OR u.org_id = $2) AND ($3::text IS NULL OR u.role = $3)"
 	" ORDER BY u.id LIMIT $4");
-static struct pgstmt STMT_USER_ORG_KIND = PGSTMT("user_org_kind",
+static struct pgstmt STMT_USER_ORG_KIND = PGSTMT_READ("user_org_kind",
 	"SELECT kind, disabled_at IS NOT NULL FROM orgs WHERE id = $1");
 static struct pgstmt STMT_USER_CREATE = PGSTMT("user_create",
 	"WITH u AS (INSERT INTO users (username, display_name, role, org_id, phone, password_hash)"

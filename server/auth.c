@@ -12,7 +12,7 @@
  * passed. The lookup is a pure read; the last column says whether
  * last_seen_at is more than a minute old, and only then does a separate
  * UPDATE refresh it (at most once a minute per session). */
-static struct pgstmt STMT_SESSION = PGSTMT("session_principal",
+static struct pgstmt STMT_SESSION = PGSTMT_READ("session_principal",
 	"SELECT " AUTH_USER_COLUMNS ", s.last_seen_at < now() - interval '60 seconds'"
 	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
@@ -20,7 +20,7 @@ static struct pgstmt STMT_SESSION = PGSTMT("session_principal",
 static struct pgstmt STMT_SESSION_TOUCH = PGSTMT("session_touch",
 	"UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1");
 
-static struct pgstmt STMT_TOKEN = PGSTMT("token_principal",
+static struct pgstmt STMT_TOKEN = PGSTMT_READ("token_principal",
 	"SELECT " AUTH_USER_COLUMNS ", t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds'"
 	" FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"

@@ -5,7 +5,7 @@
 
 #include "core/migrate.h"
 
-static struct pgstmt STMT_FINGERPRINT = PGSTMT("migration_fingerprint", migrate_fingerprint_sql);
+static struct pgstmt STMT_FINGERPRINT = PGSTMT_READ("migration_fingerprint", migrate_fingerprint_sql);
 
 void ops_healthz(struct reqctx *ctx)
 {

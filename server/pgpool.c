@@ -8,10 +8,13 @@
  * DOWN and a timer reconnects it with backoff.
  *
  * Pipelining: a connection carries several statements at once, each sent
- * as [PREPARE,] EXECUTE, Sync without waiting for the previous ones, so
- * PostgreSQL finds several in its socket per wakeup. Every statement gets
- * its own Sync: what runs between two Syncs is one implicit transaction,
- * and one request's failure must never roll back another's work. A
+ * as [PREPARE,] EXECUTE without waiting for the previous ones, so
+ * PostgreSQL finds several in its socket per wakeup. What runs between two
+ * Syncs is one implicit transaction, and one request's failure must never
+ * roll back another's work: so a statement that writes gets a Sync of its
+ * own, while reads sent in one loop turn share one (on_flush), which costs
+ * nothing if it fails and saves work when it does not. A read skipped
+ * because an earlier one in its batch failed never ran and is queued again. A
  * caller is answered when its statement's Sync comes back, so the
  * transaction status is exact inside the callback. Callbacks never run
  * inside the caller's own pgpool_* call: new work is dispatched from an
@@ -91,6 +94,7 @@ struct pgconn {
 	struct inflightq inflight;
 	int ninflight;
 	int syncs_pending;      /* Syncs sent whose PGRES_PIPELINE_SYNC has not come back */
+	int open_batch;         /* reads sent since the last Sync, waiting for on_flush */
 	bool broken;            /* failed while leased; reconnect on release */
 	bool releasing;         /* released by its holder, rolling back first */
 	struct pglease lease;
@@ -110,6 +114,7 @@ struct pgpool {
 	int waiting;
 	struct event *ev_queue_timer;
 	struct event *ev_kick;  /* dispatches queued work on the next loop turn */
+	struct event *ev_flush; /* closes the read batches at the end of a loop turn */
 	struct jobq requeued;   /* statements that never ran, to go back at the queue's head in order */
 	unsigned long long queue_rejected, queue_timeouts, reconnects;
 };
@@ -204,7 +209,7 @@ static void conn_ready(struct pgconn *c)
 	if (c->backoff_ms)
 		logj("info", "db_reconnected", "{s:i}", "conn", c->index);
 	c->backoff_ms = 0;
-	c->syncs_pending = 0;
+	c->syncs_pending = c->open_batch = 0;
 	c->state = CONN_UP;
 	dispatch(c->pool);
 }
@@ -273,7 +278,7 @@ static void abandon_inflight(struct pgconn *c, enum pgpool_status st)
 	struct inflightq lost = STAILQ_HEAD_INITIALIZER(lost);
 	STAILQ_CONCAT(&lost, &c->inflight);
 	c->ninflight = 0;
-	c->syncs_pending = 0;
+	c->syncs_pending = c->open_batch = 0;
 	struct inflight *f;
 	while ((f = STAILQ_FIRST(&lost))) {
 		STAILQ_REMOVE_HEAD(&lost, link);
@@ -321,9 +326,33 @@ static void ensure_prepared_cap(struct pgconn *c, int id)
 	c->prepared_cap = cap;
 }
 
-/* Sends q (taking it over) on c's pipeline: [PREPARE,] EXECUTE, Sync. */
+/* Ends the open batch of reads with its Sync. False when the connection failed. */
+static bool close_batch(struct pgconn *c)
+{
+	if (!c->open_batch)
+		return true;
+	c->open_batch = 0;
+	c->syncs_pending++;
+	if (!PQpipelineSync(c->pg)) {
+		conn_fail(c, PQerrorMessage(c->pg));
+		return false;
+	}
+	return true;
+}
+
+/* Sends q (taking it over) on c's pipeline: [PREPARE,] EXECUTE, then a
+ * Sync of its own, or for a read outside a transaction, the batch's Sync
+ * at the end of the loop turn. */
 static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 {
+	bool batched = q->stmt && q->stmt->readonly && c->state == CONN_UP;
+	/* a write must not share the implicit transaction of the reads before it */
+	if (!batched && !close_batch(c)) {
+		if (q->cb)
+			q->cb(PGPOOL_UNAVAILABLE, NULL, q->arg);
+		query_free(q);
+		return;
+	}
 	struct inflight *f = xcalloc(1, sizeof *f);
 	f->q = *q;
 	memset(q, 0, sizeof *q);
@@ -347,12 +376,32 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 	}
 	STAILQ_INSERT_TAIL(&c->inflight, f, link);
 	c->ninflight++;
+	if (!ok) {
+		conn_fail(c, PQerrorMessage(c->pg));
+		return;
+	}
+	if (batched) {
+		c->open_batch++;
+		event_active(c->pool->ev_flush, EV_TIMEOUT, 0);
+		return;
+	}
 	c->syncs_pending++;
-	if (!ok || !PQpipelineSync(c->pg)) {
+	if (!PQpipelineSync(c->pg)) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
 	}
 	flush_out(c);
+}
+
+/* End of a loop turn: every open batch of reads gets its Sync and goes out. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct pgpool *pool = arg;
+	for (int i = 0; i < pool->size; i++) {
+		struct pgconn *c = &pool->conns[i];
+		if (c->state == CONN_UP && c->open_batch && close_batch(c))
+			flush_out(c);
+	}
 }
 
 static void on_kick(evutil_socket_t fd, short what, void *arg)
@@ -428,10 +477,21 @@ static void complete_head(struct pgconn *c)
 	inflight_free(f);
 }
 
+/* The statement whose results are arriving: the first one not done yet
+ * (the ones before it wait for their batch's Sync). */
+static struct inflight *receiving(struct pgconn *c)
+{
+	struct inflight *f;
+	STAILQ_FOREACH(f, &c->inflight, link)
+		if (!f->results_done)
+			return f;
+	return NULL;
+}
+
 /* One command's results ended (PQgetResult gave NULL). */
 static void command_ended(struct pgconn *c)
 {
-	struct inflight *f = STAILQ_FIRST(&c->inflight);
+	struct inflight *f = receiving(c);
 	if (!f)
 		return;
 	if (f->with_prepare && !f->prepare_done) {
@@ -475,8 +535,9 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		if (st == PGRES_PIPELINE_SYNC) {
 			c->syncs_pending--;
 			PQclear(r);
-			struct inflight *head = STAILQ_FIRST(&c->inflight);
-			if (head && head->results_done) {
+			/* everything before this Sync is complete now */
+			struct inflight *head;
+			while ((head = STAILQ_FIRST(&c->inflight)) && head->results_done) {
 				complete_head(c);
 				answered = true;
 				if (c->generation != gen)
@@ -484,7 +545,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			}
 			continue;
 		}
-		struct inflight *f = STAILQ_FIRST(&c->inflight);
+		struct inflight *f = receiving(c);
 		if (!f) {
 			PQclear(r);
 			continue;
@@ -684,6 +745,7 @@ struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_option
 	TAILQ_INIT(&pool->requeued);
 	pool->ev_queue_timer = evtimer_new(base, on_queue_timer, pool);
 	pool->ev_kick = event_new(base, -1, 0, on_kick, pool);
+	pool->ev_flush = event_new(base, -1, 0, on_flush, pool);
 	pool->conns = xcalloc((size_t)pool->size, sizeof *pool->conns);
 	for (int i = 0; i < pool->size; i++) {
 		struct pgconn *c = &pool->conns[i];
@@ -721,6 +783,7 @@ void pgpool_destroy(struct pgpool *pool)
 		free(c->prepared);
 	}
 	event_free(pool->ev_kick);
+	event_free(pool->ev_flush);
 	event_free(pool->ev_queue_timer);
 	free(pool->conns);
 	free(pool->conninfo);

@@ -29,9 +29,15 @@
 struct pgstmt {
 	const char *name; /* for logs */
 	const char *sql;
+	bool readonly;    /* only reads: may share a pipeline Sync with other reads */
 	int id;           /* assigned on first use; 0 = not yet */
 };
-#define PGSTMT(n, s) { .name = (n), .sql = (s), .id = 0 }
+/* A statement that writes (or might): it always gets a Sync of its own. */
+#define PGSTMT(n, s) { .name = (n), .sql = (s), .readonly = false, .id = 0 }
+/* A statement that only reads. Reads sent in one loop turn share a Sync,
+ * i.e. an implicit transaction, which is harmless for reads (a failure
+ * among them undoes nothing) and saves PostgreSQL a round of work each. */
+#define PGSTMT_READ(n, s) { .name = (n), .sql = (s), .readonly = true, .id = 0 }
 
 enum pgpool_status {
 	PGPOOL_OK,          /* res holds the result (tuples or command OK) */

@@ -36,14 +36,22 @@ static void teardown(void)
 
 TestSuite(pgpool, .init = setup, .fini = teardown, .timeout = 60);
 
-/* Runs the loop until every expected callback has come. */
+static void on_time_up(evutil_socket_t fd, short what, void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* Runs the loop until every expected callback has come (20 s at most). */
 static void run_until_done(void)
 {
+	bool time_up = false;
+	struct event *timer = evtimer_new(base, on_time_up, &time_up);
 	struct timeval limit = { 20, 0 };
-	event_base_loopexit(base, &limit);
-	while (pending > 0 && event_base_loop(base, EVLOOP_ONCE) == 0)
-		;
-	cr_assert_eq(pending, 0, "callbacks missing");
+	evtimer_add(timer, &limit);
+	while (pending > 0 && !time_up)
+		event_base_loop(base, EVLOOP_ONCE);
+	event_free(timer);
+	cr_assert_eq(pending, 0, "%d callbacks missing", pending);
 }
 
 struct answer {
@@ -66,9 +74,9 @@ static void on_answer(enum pgpool_status st, PGresult *res, void *arg)
 	pending--;
 }
 
-static struct pgstmt STMT_ECHO = PGSTMT("echo", "SELECT $1::int * 2");
-static struct pgstmt STMT_DIV = PGSTMT("div", "SELECT 100 / $1::int");
-static struct pgstmt STMT_BROKEN = PGSTMT("broken", "SELECT * FROM no_such_table_here");
+static struct pgstmt STMT_ECHO = PGSTMT_READ("echo", "SELECT $1::int * 2");
+static struct pgstmt STMT_DIV = PGSTMT_READ("div", "SELECT 100 / $1::int");
+static struct pgstmt STMT_BROKEN = PGSTMT_READ("broken", "SELECT * FROM no_such_table_here");
 
 Test(pgpool, many_pipelined_queries_each_get_their_own_answer)
 {
@@ -143,7 +151,7 @@ struct lease_run {
 static struct pgstmt STMT_BEGIN = PGSTMT("begin", "BEGIN");
 static struct pgstmt STMT_INSERT = PGSTMT("insert_attempt",
 	"INSERT INTO login_attempts (username, client_addr, succeeded) VALUES ($1, '10.1.1.1', false)");
-static struct pgstmt STMT_COUNT = PGSTMT("count_attempts", "SELECT count(*) FROM login_attempts WHERE username = $1");
+static struct pgstmt STMT_COUNT = PGSTMT_READ("count_attempts", "SELECT count(*) FROM login_attempts WHERE username = $1");
 
 static void on_lease_step(enum pgpool_status st, PGresult *res, void *arg);
 
