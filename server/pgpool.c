@@ -62,6 +62,7 @@ struct inflight {
 	bool with_prepare;  /* its PREPARE went in the same batch, just before it */
 	bool prepare_done;  /* the PREPARE's results are in */
 	bool results_done;  /* the statement's results are in; its Sync is next */
+	unsigned sync_seq;  /* which Sync of its connection closes it */
 	PGresult *error;    /* the PREPARE's error, answered instead of the query's */
 	PGresult *result;   /* the statement's result so far */
 	uint64_t enqueued_ns;
@@ -94,6 +95,8 @@ struct pgconn {
 	struct inflightq inflight;
 	int ninflight;
 	int syncs_pending;      /* Syncs sent whose PGRES_PIPELINE_SYNC has not come back */
+	unsigned syncs_sent;    /* Syncs sent since connecting */
+	unsigned syncs_seen;    /* PGRES_PIPELINE_SYNC results received since connecting */
 	int open_batch;         /* reads sent since the last Sync, waiting for on_flush */
 	bool broken;            /* failed while leased; reconnect on release */
 	bool releasing;         /* released by its holder, rolling back first */
@@ -210,6 +213,7 @@ static void conn_ready(struct pgconn *c)
 		logj("info", "db_reconnected", "{s:i}", "conn", c->index);
 	c->backoff_ms = 0;
 	c->syncs_pending = c->open_batch = 0;
+	c->syncs_sent = c->syncs_seen = 0;
 	c->state = CONN_UP;
 	dispatch(c->pool);
 }
@@ -333,6 +337,7 @@ static bool close_batch(struct pgconn *c)
 		return true;
 	c->open_batch = 0;
 	c->syncs_pending++;
+	c->syncs_sent++;
 	if (!PQpipelineSync(c->pg)) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return false;
@@ -357,6 +362,7 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 	f->q = *q;
 	memset(q, 0, sizeof *q);
 	f->enqueued_ns = enqueued_ns;
+	f->sync_seq = c->syncs_sent + 1; /* the next Sync sent closes it */
 	int ok;
 	if (!f->q.stmt) {
 		ok = PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
@@ -386,6 +392,7 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 		return;
 	}
 	c->syncs_pending++;
+	c->syncs_sent++;
 	if (!PQpipelineSync(c->pg)) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
@@ -435,6 +442,7 @@ static void splice_requeued(struct pgpool *pool)
 		return;
 	TAILQ_CONCAT(&pool->requeued, &pool->queue, link);
 	TAILQ_CONCAT(&pool->queue, &pool->requeued, link);
+	evtimer_del(pool->ev_queue_timer); /* the head changed: its deadline may be sooner */
 	arm_queue_timer(pool);
 }
 
@@ -443,13 +451,20 @@ static void splice_requeued(struct pgpool *pool)
  * was lost with a failed PREPARE of the same batch. */
 static bool never_ran(struct pgconn *c, const struct inflight *f, ExecStatusType st, const PGresult *res)
 {
-	if (f->error || !f->q.cb || !f->q.stmt)
+	/* a transaction's statement must not run again outside its transaction */
+	if (f->error || !f->q.cb || !f->q.stmt || c->state == CONN_LEASED)
 		return false;
 	if (st == PGRES_PIPELINE_ABORTED)
 		return true;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (st == PGRES_FATAL_ERROR && state && strcmp(state, "26000") == 0) {
-		c->prepared[f->q.stmt->id] = false;
+		/* its PREPARE failed or was skipped; unless a new one is already on its way */
+		bool preparing = false;
+		struct inflight *g;
+		STAILQ_FOREACH(g, &c->inflight, link)
+			preparing |= g->with_prepare && !g->prepare_done && g->q.stmt == f->q.stmt;
+		if (!preparing)
+			c->prepared[f->q.stmt->id] = false;
 		return true;
 	}
 	return false;
@@ -477,26 +492,39 @@ static void complete_head(struct pgconn *c)
 	inflight_free(f);
 }
 
-/* The statement whose results are arriving: the first one not done yet
- * (the ones before it wait for their batch's Sync). */
-static struct inflight *receiving(struct pgconn *c)
+/* The statement whose results are arriving: the first one of the Sync
+ * group being received whose results are not done yet (the ones before it
+ * wait for the group's Sync). NULL when the whole group is done: then a
+ * result is the group's commit failing (e.g. a deferred constraint), and
+ * *last receives the group's last statement, which it belongs to. */
+static struct inflight *receiving(struct pgconn *c, struct inflight **last)
 {
 	struct inflight *f;
-	STAILQ_FOREACH(f, &c->inflight, link)
+	if (last)
+		*last = NULL;
+	STAILQ_FOREACH(f, &c->inflight, link) {
+		if (f->sync_seq != c->syncs_seen + 1)
+			break;
 		if (!f->results_done)
 			return f;
+		if (last)
+			*last = f;
+	}
 	return NULL;
 }
 
 /* One command's results ended (PQgetResult gave NULL). */
 static void command_ended(struct pgconn *c)
 {
-	struct inflight *f = receiving(c);
+	struct inflight *f = receiving(c, NULL);
 	if (!f)
 		return;
 	if (f->with_prepare && !f->prepare_done) {
 		f->prepare_done = true;
 		ExecStatusType st = f->result ? PQresultStatus(f->result) : PGRES_FATAL_ERROR;
+		const char *state = f->result ? PQresultErrorField(f->result, PG_DIAG_SQLSTATE) : NULL;
+		if (st == PGRES_FATAL_ERROR && state && strcmp(state, "42P05") == 0)
+			st = PGRES_COMMAND_OK; /* already prepared on this connection: fine */
 		if (st != PGRES_COMMAND_OK)
 			c->prepared[f->q.stmt->id] = false; /* prepare it again next time */
 		if (st == PGRES_COMMAND_OK || st == PGRES_PIPELINE_ABORTED)
@@ -534,6 +562,7 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_PIPELINE_SYNC) {
 			c->syncs_pending--;
+			c->syncs_seen++;
 			PQclear(r);
 			/* everything before this Sync is complete now */
 			struct inflight *head;
@@ -545,9 +574,17 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			}
 			continue;
 		}
-		struct inflight *f = receiving(c);
+		struct inflight *done = NULL;
+		struct inflight *f = receiving(c, &done);
 		if (!f) {
-			PQclear(r);
+			/* after the group's own results: its implicit COMMIT failed, so the
+			 * last statement (a write has a group of its own) did not happen */
+			if (done && st == PGRES_FATAL_ERROR && (!done->result || PQresultStatus(done->result) != PGRES_FATAL_ERROR)) {
+				PQclear(done->result);
+				done->result = r;
+			} else {
+				PQclear(r);
+			}
 			continue;
 		}
 		/* keep the first error, else the last result */
@@ -562,10 +599,8 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
 	}
-	if (answered) {
-		splice_requeued(c->pool);
+	if (answered)
 		dispatch(c->pool);
-	}
 }
 
 /* ---- the queue ----------------------------------------------------- */
@@ -589,6 +624,7 @@ static void dispatch(struct pgpool *pool)
 {
 	struct job *job;
 	struct pgconn *c;
+	splice_requeued(pool);
 	while (!pool->closing && (job = TAILQ_FIRST(&pool->queue)) && (c = pick_conn(pool, job->wants_lease))) {
 		TAILQ_REMOVE(&pool->queue, job, link);
 		pool->waiting--;
@@ -765,6 +801,7 @@ void pgpool_destroy(struct pgpool *pool)
 		return;
 	pool->closing = true;
 	struct job *job;
+	TAILQ_CONCAT(&pool->queue, &pool->requeued, link);
 	while ((job = TAILQ_FIRST(&pool->queue))) {
 		TAILQ_REMOVE(&pool->queue, job, link);
 		pool->waiting--;
@@ -776,10 +813,13 @@ void pgpool_destroy(struct pgpool *pool)
 		 * (the server drains requests before it destroys the pool) */
 		if (c->state == CONN_LEASED)
 			logj("warn", "db_lease_held_at_shutdown", "{s:i}", "conn", c->index);
-		abandon_inflight(c, PGPOOL_SHUTDOWN);
+		/* gone before anyone is told, so that a callback's release touches nothing */
 		drop_events(c);
-		event_free(c->ev_retry);
 		PQfinish(c->pg);
+		c->pg = NULL;
+		c->broken = true;
+		abandon_inflight(c, PGPOOL_SHUTDOWN);
+		event_free(c->ev_retry);
 		free(c->prepared);
 	}
 	event_free(pool->ev_kick);

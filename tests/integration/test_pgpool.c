@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "server/pgpool.h"
@@ -264,4 +265,38 @@ Test(pgpool, a_failing_statement_never_undoes_another_requests_committed_work)
 	pending++;
 	run_until_done();
 	cr_assert_eq(atoi(count.value), ok, "%d inserts answered OK but %s rows exist", ok, count.value);
+}
+
+static struct pgstmt STMT_DEFERRED_DUP = PGSTMT("deferred_dup", "INSERT INTO pool_deferred (k) VALUES ($1::int), ($1::int)");
+static struct pgstmt STMT_SELECT_A = PGSTMT_READ("select_a", "SELECT 'A'");
+static struct pgstmt STMT_SELECT_B = PGSTMT_READ("select_b", "SELECT 'B'");
+
+Test(pgpool, an_error_at_commit_time_belongs_to_the_write_not_to_the_next_statement)
+{
+	/* a deferred unique constraint fails at the implicit COMMIT, after the
+	 * INSERT's own results: a test-only table owned by the schema owner */
+	PGconn *db = test_db();
+	PQclear(PQexec(db, "CREATE TABLE IF NOT EXISTS pool_deferred (k int UNIQUE DEFERRABLE INITIALLY DEFERRED)"));
+	PQclear(PQexec(db, "GRANT SELECT, INSERT ON pool_deferred TO suqiu_app"));
+	PQfinish(db);
+	static struct answer ins, a, b, again;
+	char k[16];
+	snprintf(k, sizeof k, "%d", (int)(getpid() % 1000000));
+	const char *p[] = { k };
+	cr_assert(pgpool_query(pool, &STMT_DEFERRED_DUP, 1, p, on_answer, &ins));
+	cr_assert(pgpool_query(pool, &STMT_SELECT_A, 0, NULL, on_answer, &a));
+	cr_assert(pgpool_query(pool, &STMT_SELECT_B, 0, NULL, on_answer, &b));
+	pending += 3;
+	run_until_done();
+	cr_assert_eq(ins.st, PGPOOL_QUERY_ERROR, "the insert was rolled back at commit but answered OK");
+	cr_assert_str_eq(ins.sqlstate, "23505");
+	cr_assert_eq(a.st, PGPOOL_OK);
+	cr_assert_str_eq(a.value, "A");
+	cr_assert_eq(b.st, PGPOOL_OK);
+	cr_assert_str_eq(b.value, "B");
+	/* and the connection's bookkeeping is still right afterwards */
+	cr_assert(pgpool_query(pool, &STMT_SELECT_A, 0, NULL, on_answer, &again));
+	pending++;
+	run_until_done();
+	cr_assert_str_eq(again.value, "A");
 }
