@@ -2,8 +2,8 @@
  * http: the request pipeline and the single reply path; see http.h.
  *
  * Order of checks in http_handle(): draining -> path (encoding, traversal)
- * -> body size -> route and method -> JSON body -> authentication and
- * CSRF (auth.c) -> handler. Whatever fails answers problem+json and the
+ * and query string -> body size -> route and method -> authentication and
+ * CSRF (auth.c) -> JSON body -> handler. Whatever fails answers problem+json and the
  * handler never runs, so a rejected request changes nothing.
  */
 #include "server/http.h"
@@ -394,6 +394,14 @@ static bool take_json_body(struct reqctx *ctx)
 	return true;
 }
 
+/* The route's handler, once its JSON body (if it takes one) is checked. */
+static void run_handler(struct reqctx *ctx)
+{
+	if ((ctx->route->flags & ROUTE_JSON) && !take_json_body(ctx))
+		return;
+	ctx->route->handler(ctx);
+}
+
 void http_handle(struct evhttp_request *req, void *arg)
 {
 	struct server *srv = arg;
@@ -432,10 +440,9 @@ void http_handle(struct evhttp_request *req, void *arg)
 	}
 	ctx->route = route;
 	ctx->metric_route = (int)(route - routes);
-	if ((route->flags & ROUTE_JSON) && !take_json_body(ctx))
-		return;
+	/* who is asking comes first: an anonymous client gets no JSON parsing done for it */
 	if (route->flags & ROUTE_PUBLIC)
-		route->handler(ctx);
+		run_handler(ctx);
 	else
-		auth_authenticate(ctx, route->handler);
+		auth_authenticate(ctx, run_handler);
 }
