@@ -89,7 +89,10 @@ __attribute__((destructor)) static void kill_leftovers(void)
 void server_start(struct server_proc *s, const char *const *env)
 {
 	memset(s, 0, sizeof *s);
-	snprintf(s->log_path, sizeof s->log_path, "/tmp/suqiu-it-%d-%s.log", (int)getpid(), unique_suffix());
+	/* tests/run keeps these logs when a suite fails and removes them otherwise */
+	const char *dir = getenv("SUQIU_TEST_LOG_DIR");
+	snprintf(s->log_path, sizeof s->log_path, "%s/server-%d-%s.log", dir && *dir ? dir : "/tmp", (int)getpid(),
+		 unique_suffix());
 	const char *server = build_path("server/suqiu-server");
 	char *url = NULL;
 	if (asprintf(&url, "SUQIU_DATABASE_URL=%s", need_env("SUQIU_TEST_DATABASE_URL")) < 0)

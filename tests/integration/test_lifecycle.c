@@ -152,7 +152,8 @@ Test(lifecycle, worker_sweeps_on_notify_and_stops_on_sigterm)
 	PQclear(PQexec(db, "INSERT INTO login_attempts (username, client_addr, succeeded, attempted_at)"
 			   " VALUES ('ancient', '10.9.9.9', false, now() - interval '40 days')"));
 	char log[256];
-	snprintf(log, sizeof log, "/tmp/suqiu-worker-%d.log", (int)getpid());
+	const char *dir = getenv("SUQIU_TEST_LOG_DIR");
+	snprintf(log, sizeof log, "%s/worker-%d.log", dir && *dir ? dir : "/tmp", (int)getpid());
 	pid_t pid = fork();
 	if (pid == 0) {
 		char url[1024];
