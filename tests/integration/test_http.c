@@ -1,6 +1,10 @@
 /* Integration: HTTP behaviour every endpoint shares: limits, bad input,
  * routing, static files, security headers, request ids, ops endpoints. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +51,7 @@ static void start(void)
 	make_webroot();
 	static char webenv[300];
 	snprintf(webenv, sizeof webenv, "SUQIU_WEB_DIR=%s", webdir);
-	const char *env[] = { webenv, "SUQIU_BODY_LIMIT=8192", NULL };
+	const char *env[] = { webenv, "SUQIU_BODY_LIMIT=8192", "SUQIU_HTTP_TIMEOUT=2", NULL };
 	server_start(&srv, env);
 }
 
@@ -341,4 +345,28 @@ Test(http, malformed_query_strings_are_400)
 	cr_assert_eq(r.status, 400, "%s", r.body);
 	cr_assert_not_null(strstr(r.body, "invalid_utf8"));
 	http_resp_free(&r);
+}
+
+Test(http, a_client_that_stalls_mid_request_is_cut_off_after_the_timeout)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port) };
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	const char *partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n"; /* never finished */
+	cr_assert_eq(send(fd, partial, strlen(partial), 0), (ssize_t)strlen(partial));
+	struct timeval tv = { 10, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char buf[512];
+	ssize_t n;
+	while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+		; /* whatever it says, it must then close */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	close(fd);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert_eq(n, 0, "the server did not close the stalled connection");
+	cr_assert(waited >= 1.5 && waited < 8.0, "closed after %.1f s with SUQIU_HTTP_TIMEOUT=2", waited);
+	expect("GET", "/healthz", NULL, NULL, 200, NULL);
 }
