@@ -162,7 +162,7 @@ int server_stop(struct server_proc *s, int sig, int timeout_s)
 
 /* ---- HTTP ----------------------------------------------------------- */
 
-static int connect_to(int port)
+int tcp_connect(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -180,7 +180,7 @@ static int connect_to(int port)
 bool http_raw(int port, const char *req, size_t len, struct http_resp *r)
 {
 	memset(r, 0, sizeof *r);
-	int fd = connect_to(port);
+	int fd = tcp_connect(port);
 	if (fd < 0)
 		return false;
 	size_t off = 0;

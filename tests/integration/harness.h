@@ -41,6 +41,9 @@ struct http_resp {
 	size_t body_len;
 };
 
+/* A TCP connection to 127.0.0.1:port with 15 s send/receive timeouts, or -1. */
+int tcp_connect(int port);
+
 /* Sends raw bytes and reads the whole answer (the request should ask for
  * Connection: close). Returns false when nothing parseable came back. */
 bool http_raw(int port, const char *req, size_t len, struct http_resp *r);

@@ -349,12 +349,8 @@ Test(auth, a_burst_of_parallel_attempts_cannot_pass_the_limit)
 					  "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s", strlen(body), body);
 	enum { N = 12 };
 	int fds[N];
-	for (int i = 0; i < N; i++) {
-		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port) };
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		cr_assert_eq(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
-	}
+	for (int i = 0; i < N; i++)
+		cr_assert_geq(fds[i] = tcp_connect(srv.port), 0);
 	for (int i = 0; i < N; i++)
 		cr_assert_eq(send(fds[i], req, (size_t)n, 0), n);
 	int checked = 0, throttled = 0;

@@ -29,10 +29,8 @@ static int sh(const char *fmt, const char *arg)
 
 static int send_only(int port, const char *req)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	int fd = tcp_connect(port);
+	cr_assert_geq(fd, 0, "could not connect");
 	cr_assert_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
 	return fd;
 }
