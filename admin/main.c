@@ -5,7 +5,7 @@
  *   suqiu-admin db start|stop|status      the embedded cluster (SUQIU_DATABASE_URL unset)
  *   suqiu-admin db url [app|owner]        print a connection string (for psql)
  *   suqiu-admin create-org --kind K --name N [--parent ID] [--short-name S]
- *   suqiu-admin create-user --username U --name N --role R --org ID [--phone P]
+ *   suqiu-admin create-user --username U --name N --role R --org ID [--phone P] [--enterprise ID]
  *                           (password from SUQIU_NEW_PASSWORD, else one line of stdin)
  *   suqiu-admin create-token --user USERNAME --name N [--days D]
  *   suqiu-admin seed-demo                 the demo district and its users
@@ -164,16 +164,15 @@ static char *read_password(void)
 	return p;
 }
 
-bool admin_create_user(PGconn *conn, const char *username, const char *display_name, const char *role,
-		       const char *org_id, const char *phone, const char *password, bool if_missing, char *err,
-		       size_t errlen)
+bool admin_create_user(PGconn *conn, const struct new_user *u, bool if_missing, char *err, size_t errlen)
 {
 	enum role r;
+	const char *role = u->role, *org_id = u->org_id;
 	if (!role_parse(role, &r)) {
 		snprintf(err, errlen, "\"%s\" is not a role", role);
 		return false;
 	}
-	const char *weak = secret_password_weakness(password, username);
+	const char *weak = secret_password_weakness(u->password, u->username);
 	if (weak) {
 		snprintf(err, errlen, "the password is too weak: %s", weak);
 		return false;
@@ -191,17 +190,22 @@ bool admin_create_user(PGconn *conn, const char *username, const char *display_n
 	PQclear(kind);
 	if (!fits)
 		return false;
+	if ((r == ROLE_ENTERPRISE) != (u->enterprise_id != NULL)) {
+		snprintf(err, errlen, r == ROLE_ENTERPRISE ? "an enterprise user needs --enterprise"
+							     : "only enterprise users belong to an enterprise");
+		return false;
+	}
 	char hash[SECRET_PWHASH_LEN];
-	if (!secret_password_hash(password, hash)) {
+	if (!secret_password_hash(u->password, hash)) {
 		snprintf(err, errlen, "could not hash the password");
 		return false;
 	}
-	const char *params[] = { username, display_name, role, org_id, phone, hash };
+	const char *params[] = { u->username, u->display_name, role, org_id, u->phone, hash, u->enterprise_id };
 	PGresult *res = db_exec(conn, if_missing
-		? "INSERT INTO users (username, display_name, role, org_id, phone, password_hash)"
-		  " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING"
-		: "INSERT INTO users (username, display_name, role, org_id, phone, password_hash)"
-		  " VALUES ($1, $2, $3, $4, $5, $6)", 6, params, err, errlen);
+		? "INSERT INTO users (username, display_name, role, org_id, phone, password_hash, enterprise_id)"
+		  " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING"
+		: "INSERT INTO users (username, display_name, role, org_id, phone, password_hash, enterprise_id)"
+		  " VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, params, err, errlen);
 	sodium_memzero(hash, sizeof hash);
 	PQclear(res);
 	return res != NULL;
@@ -220,8 +224,9 @@ static int cmd_create_user(const struct config *cfg, int argc, char **argv)
 	}
 	PGconn *conn = admin_connect_owner(cfg);
 	char err[1024];
-	bool ok = conn && admin_create_user(conn, username, name, role, org, admin_opt(argc, argv, "--phone"), password,
-					    false, err, sizeof err);
+	struct new_user u = { username, name, role, org, admin_opt(argc, argv, "--phone"),
+			      admin_opt(argc, argv, "--enterprise"), password };
+	bool ok = conn && admin_create_user(conn, &u, false, err, sizeof err);
 	if (conn && !ok)
 		fprintf(stderr, "suqiu-admin: could not create user: %s\n", err);
 	if (ok)

@@ -8,6 +8,7 @@ enum scope {
 	SCOPE_NONE = 0, /* not allowed (the table's default) */
 	SCOPE_ALL,      /* any object in the district */
 	SCOPE_OWN_ORG,  /* objects within the actor's own org subtree */
+	SCOPE_OWN_ENTERPRISE, /* objects of the actor's own enterprise */
 };
 
 /* rules[action][role]: the reach of each role for each action */
@@ -33,6 +34,22 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 	},
 	[AUTHZ_USER_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 	[AUTHZ_TOKEN_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	/* bureaus read the enterprises they serve; a town viewer only its town's */
+	[AUTHZ_ENTERPRISE_READ] = {
+		[ROLE_ENTERPRISE] = SCOPE_OWN_ENTERPRISE, [ROLE_SPECIALIST] = SCOPE_ALL,
+		[ROLE_BUREAU_HANDLER] = SCOPE_ALL, [ROLE_BUREAU_LEADER] = SCOPE_ALL,
+		[ROLE_SUPERVISOR] = SCOPE_ALL, [ROLE_LEADER] = SCOPE_ALL,
+		[ROLE_TOWN_VIEWER] = SCOPE_OWN_ORG, [ROLE_ADMIN] = SCOPE_ALL,
+	},
+	[AUTHZ_ENTERPRISE_MANAGE] = { [ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL },
+	[AUTHZ_CATEGORY_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	[AUTHZ_KB_READ] = {
+		[ROLE_ENTERPRISE] = SCOPE_ALL, [ROLE_SPECIALIST] = SCOPE_ALL,
+		[ROLE_BUREAU_HANDLER] = SCOPE_ALL, [ROLE_BUREAU_LEADER] = SCOPE_ALL,
+		[ROLE_SUPERVISOR] = SCOPE_ALL, [ROLE_LEADER] = SCOPE_ALL,
+		[ROLE_TOWN_VIEWER] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL,
+	},
+	[AUTHZ_KB_MANAGE] = { [ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL },
 };
 
 bool authz_path_within(const char *path, const char *root)
@@ -58,6 +75,10 @@ enum authz_verdict authz_check(const struct principal *who, enum authz_action ac
 		if (!what || !what->org_path)
 			return AUTHZ_DENY_SCOPE;
 		return authz_path_within(what->org_path, who->org_path) ? AUTHZ_ALLOW : AUTHZ_DENY_SCOPE;
+	case SCOPE_OWN_ENTERPRISE:
+		if (!what || what->enterprise_id <= 0)
+			return AUTHZ_DENY_SCOPE;
+		return what->enterprise_id == who->enterprise_id ? AUTHZ_ALLOW : AUTHZ_DENY_SCOPE;
 	}
 	return AUTHZ_DENY_ROLE;
 }

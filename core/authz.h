@@ -27,6 +27,7 @@ struct principal {
 	long long org_id;
 	char org_path[AUTHZ_PATH_MAX]; /* "1.4.9" */
 	bool via_token;                /* authenticated by a bearer API token */
+	long long enterprise_id;       /* the enterprise of an enterprise user, else 0 */
 	/* for display only; never consulted by authz_check */
 	char display_name[257];        /* 64 characters of up to 4 bytes */
 	char org_name[401];            /* 100 characters of up to 4 bytes */
@@ -40,6 +41,11 @@ enum authz_action {
 	AUTHZ_USER_READ,    /* list the users of an org */
 	AUTHZ_USER_MANAGE,  /* create, disable, enable users */
 	AUTHZ_TOKEN_MANAGE, /* create, list, revoke API tokens */
+	AUTHZ_ENTERPRISE_READ,   /* an enterprise's record (object: its town, its id) */
+	AUTHZ_ENTERPRISE_MANAGE, /* register enterprises */
+	AUTHZ_CATEGORY_MANAGE,   /* create and edit demand categories */
+	AUTHZ_KB_READ,           /* search the knowledge base */
+	AUTHZ_KB_MANAGE,         /* write knowledge-base articles */
 	AUTHZ__ACTION_COUNT
 };
 
@@ -47,6 +53,7 @@ enum authz_action {
  * object (e.g. "list everything"), and only role rules apply. */
 struct authz_object {
 	const char *org_path;
+	long long enterprise_id; /* the enterprise the object belongs to, 0 = none */
 };
 
 enum authz_verdict {

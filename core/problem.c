@@ -17,6 +17,8 @@ const struct problem_kind problem_catalogue[] = {
 	{ "invalid_query", 400, "查询参数无效" },
 	{ "invalid_path", 400, "请求路径无效" },
 	{ "bad_request", 400, "请求无效" },
+	{ "invalid_credit_code", 400, "统一社会信用代码无效" },
+	{ "unknown_action", 404, "不支持该操作" },
 	/* 401/403: who you are and what you may do */
 	{ "unauthenticated", 401, "请先登录" },
 	{ "invalid_credentials", 401, "用户名或密码错误" },
@@ -28,9 +30,12 @@ const struct problem_kind problem_catalogue[] = {
 	{ "method_not_allowed", 405, "不支持该请求方法" },
 	{ "conflict", 409, "与现有数据冲突" },
 	{ "version_conflict", 409, "数据已被他人修改,请刷新后重试" },
+	{ "invalid_transition", 409, "工单当前状态不允许此操作" },
+	{ "action_unavailable", 409, "当前条件下不能执行此操作" },
 	{ "payload_too_large", 413, "请求体过大" },
 	{ "unsupported_media_type", 415, "不支持的内容类型" },
 	{ "unprocessable", 422, "数据不满足业务规则" },
+	{ "unknown_category", 422, "诉求分类不存在或已停用" },
 	{ "too_many_attempts", 429, "尝试次数过多,请稍后再试" },
 	/* 5xx: our side */
 	{ "internal", 500, "服务器内部错误" },

@@ -18,6 +18,10 @@
 void timefmt_rfc3339(int64_t unix_seconds, int millis, char out[TIMEFMT_LEN]);
 /* The current time, formatted as above. */
 void timefmt_now(char out[TIMEFMT_LEN]);
+/* Parses a strict RFC 3339 timestamp with an explicit offset
+ * ("2026-05-01T09:00:00+08:00", "...T01:00:00.5Z"; a fraction is dropped)
+ * into unix seconds. False on anything else, including impossible dates. */
+bool timefmt_parse_rfc3339(const char *s, int64_t *unix_seconds);
 /* Monotonic clock in nanoseconds, for durations. */
 uint64_t timefmt_mono_ns(void);
 

@@ -25,6 +25,30 @@ void api_users_create(struct reqctx *ctx);
 void api_users_disable(struct reqctx *ctx);
 void api_users_enable(struct reqctx *ctx);
 
+/* api_tickets.c */
+void api_tickets_create(struct reqctx *ctx);
+void api_tickets_list(struct reqctx *ctx);
+void api_tickets_get(struct reqctx *ctx);
+void api_tickets_events(struct reqctx *ctx);
+
+/* api_ticket_actions.c */
+void api_ticket_action(struct reqctx *ctx);
+
+/* api_enterprises.c */
+void api_enterprises_list(struct reqctx *ctx);
+void api_enterprises_get(struct reqctx *ctx);
+void api_enterprises_create(struct reqctx *ctx);
+
+/* api_categories.c */
+void api_categories_list(struct reqctx *ctx);
+void api_categories_create(struct reqctx *ctx);
+void api_categories_update(struct reqctx *ctx);
+
+/* api_kb.c */
+void api_kb_search(struct reqctx *ctx);
+void api_kb_create(struct reqctx *ctx);
+void api_kb_update(struct reqctx *ctx);
+
 /* api_tokens.c */
 void api_tokens_list(struct reqctx *ctx);
 void api_tokens_create(struct reqctx *ctx);
@@ -52,6 +76,21 @@ bool api_page(struct reqctx *ctx, struct page *page);
  * items is stolen; it holds up to page->limit + 1 rows (the extra one only
  * says that there are more, and is dropped here). */
 json_t *api_page_body(const struct page *page, json_t *items);
+
+/* Shared validators. */
+bool api_valid_urgency(const char *u);
+bool api_valid_phone(const char *p);
+bool api_valid_time(const char *rfc3339);
+/* "%term%" for LIKE with the term's own % _ \ escaped; free it. */
+char *api_like_pattern(const char *term);
+/* A text[] literal of q's space-separated words (as LIKE patterns when like). */
+char *api_words_array(const char *q, bool like);
+
+/* Replies 200 with every row of res as an item, {"items": [...]} (with
+ * next_cursor when page is not NULL), or the database error. */
+typedef json_t *(*api_row_fn)(const PGresult *res, int row);
+void api_reply_items(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
+		     const struct page *page);
 
 /* A result cell as JSON: text, or null when SQL NULL. */
 json_t *api_cell_str(const PGresult *res, int row, int col);

@@ -68,14 +68,7 @@ static void on_org_created(enum pgpool_status st, PGresult *res, void *arg)
 static void on_orgs(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	json_t *items = json_array();
-	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, org_json(res, r));
-	http_reply_json(ctx, 200, json_pack("{s:o}", "items", items));
+	api_reply_items(ctx, st, res, org_json, NULL);
 }
 
 void api_orgs_list(struct reqctx *ctx)
@@ -138,14 +131,7 @@ void api_orgs_disable(struct reqctx *ctx)
 static void on_org_users(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	json_t *items = json_array();
-	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, auth_user_json(res, r, 0));
-	http_reply_json(ctx, 200, json_pack("{s:o}", "items", items));
+	api_reply_items(ctx, st, res, auth_user_row, NULL);
 }
 
 /* The org is read first: whether the caller may see its users depends on where it sits. */

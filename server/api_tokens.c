@@ -42,14 +42,7 @@ static json_t *token_json(const PGresult *res, int row)
 static void on_tokens(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	json_t *items = json_array();
-	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, token_json(res, r));
-	http_reply_json(ctx, 200, json_pack("{s:o}", "items", items));
+	api_reply_items(ctx, st, res, token_json, NULL);
 }
 
 void api_tokens_list(struct reqctx *ctx)

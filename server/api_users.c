@@ -27,8 +27,8 @@ static struct pgstmt STMT_USERS_LIST = PGSTMT_READ("users_list",
 static struct pgstmt STMT_USER_ORG_KIND = PGSTMT_READ("user_org_kind",
 	"SELECT kind, disabled_at IS NOT NULL FROM orgs WHERE id = $1");
 static struct pgstmt STMT_USER_CREATE = PGSTMT("user_create",
-	"WITH u AS (INSERT INTO users (username, display_name, role, org_id, phone, password_hash)"
-	"           VALUES ($1, btrim($2), $3, $4, $5, $6) RETURNING *)"
+	"WITH u AS (INSERT INTO users (username, display_name, role, org_id, phone, password_hash, enterprise_id)"
+	"           VALUES ($1, btrim($2), $3, $4, $5, $6, $7) RETURNING *)"
 	" SELECT " AUTH_USER_COLUMNS " FROM u JOIN orgs o ON o.id = u.org_id");
 static struct pgstmt STMT_USER_DISABLE = PGSTMT("user_disable",
 	"WITH u AS (UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1 RETURNING *),"
@@ -41,15 +41,7 @@ static struct pgstmt STMT_USER_ENABLE = PGSTMT("user_enable",
 static void on_users(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	struct page *page = ctx->state;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	json_t *items = json_array();
-	for (int r = 0; r < PQntuples(res); r++)
-		json_array_append_new(items, auth_user_json(res, r, 0));
-	http_reply_json(ctx, 200, api_page_body(page, items));
+	api_reply_items(ctx, st, res, auth_user_row, ctx->state);
 }
 
 void api_users_list(struct reqctx *ctx)
@@ -103,6 +95,7 @@ static const struct jsonin_field user_fields[] = {
 	{ "org_id", JT_ID, true, 0, 0 },
 	{ "password", JT_STRING, true, 1, 128 },
 	{ "phone", JT_STRING, false, 5, 20 },
+	{ "enterprise_id", JT_ID, false, 0, 0 },
 	JSONIN_END,
 };
 
@@ -147,12 +140,13 @@ static void hash_done(void *arg)
 		http_reply_problem(ctx, "internal", "the password could not be hashed");
 		return;
 	}
-	char org[24];
+	char org[24], enterprise[24];
 	snprintf(org, sizeof org, "%lld", jsonin_int(ctx->body, "org_id", 0));
+	snprintf(enterprise, sizeof enterprise, "%lld", jsonin_int(ctx->body, "enterprise_id", 0));
 	const char *params[] = { jsonin_str(ctx->body, "username", ""), jsonin_str(ctx->body, "display_name", ""),
 				 jsonin_str(ctx->body, "role", ""), org, jsonin_str(ctx->body, "phone", NULL),
-				 n->hash };
-	http_query(ctx, &STMT_USER_CREATE, 6, params, on_user_created);
+				 n->hash, json_object_get(ctx->body, "enterprise_id") ? enterprise : NULL };
+	http_query(ctx, &STMT_USER_CREATE, 7, params, on_user_created);
 }
 
 static void on_org_kind(enum pgpool_status st, PGresult *res, void *arg)
@@ -199,6 +193,11 @@ void api_users_create(struct reqctx *ctx)
 	}
 	if (!role_parse(jsonin_str(ctx->body, "role", ""), &r)) {
 		http_reply_problem(ctx, "invalid_value", "role \"%.40s\" is not a role", jsonin_str(ctx->body, "role", ""));
+		return;
+	}
+	if ((r == ROLE_ENTERPRISE) != (json_object_get(ctx->body, "enterprise_id") != NULL)) {
+		http_reply_problem(ctx, "invalid_value", r == ROLE_ENTERPRISE
+			? "an enterprise user needs enterprise_id" : "only enterprise users have an enterprise_id");
 		return;
 	}
 	const char *phone = jsonin_str(ctx->body, "phone", NULL);

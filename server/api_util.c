@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timefmt.h"
+#include "core/xalloc.h"
+
 bool api_path_id(struct reqctx *ctx, int idx, long long *out)
 {
 	if (jsonin_id_text(ctx->params[idx], out))
@@ -70,4 +73,51 @@ json_t *api_cell_time(const PGresult *res, int row, int col)
 {
 	/* timestamps are selected through SQL_TIME(), so the text is already RFC 3339 */
 	return api_cell_str(res, row, col);
+}
+
+bool api_valid_time(const char *rfc3339)
+{
+	int64_t t;
+	return timefmt_parse_rfc3339(rfc3339, &t);
+}
+
+bool api_valid_urgency(const char *u)
+{
+	return strcmp(u, "normal") == 0 || strcmp(u, "urgent") == 0 || strcmp(u, "critical") == 0;
+}
+
+bool api_valid_phone(const char *p)
+{
+	size_t n = strlen(p);
+	return n >= 5 && n <= 20 && strspn(p, "0123456789+-") == n;
+}
+
+/* "%term%" for LIKE, with the wildcards of the term escaped. */
+char *api_like_pattern(const char *term)
+{
+	size_t n = strlen(term);
+	char *out = xmalloc(2 * n + 3), *p = out;
+	*p++ = '%';
+	for (size_t i = 0; i < n; i++) {
+		if (term[i] == '%' || term[i] == '_' || term[i] == '\\')
+			*p++ = '\\';
+		*p++ = term[i];
+	}
+	*p++ = '%';
+	*p = '\0';
+	return out;
+}
+
+
+void api_reply_items(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
+		     const struct page *page)
+{
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	json_t *items = json_array();
+	for (int r = 0; r < PQntuples(res); r++)
+		json_array_append_new(items, row(res, r));
+	http_reply_json(ctx, 200, page ? api_page_body(page, items) : json_pack("{s:o}", "items", items));
 }

@@ -41,16 +41,18 @@ void auth_principal_from_row(const PGresult *res, int row, int first, struct pri
 	snprintf(who->org_path, sizeof who->org_path, "%s", PQgetvalue(res, row, first + 5));
 	snprintf(who->org_name, sizeof who->org_name, "%s", PQgetvalue(res, row, first + 6));
 	snprintf(who->org_kind, sizeof who->org_kind, "%s", PQgetvalue(res, row, first + 7));
+	who->enterprise_id = atoll(PQgetvalue(res, row, first + 9)); /* "" (NULL) reads as 0 */
 }
 
 static json_t *principal_json(const struct principal *who, bool disabled)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:b}",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:{s:I, s:s, s:s, s:s}, s:b, s:o}",
 			 "id", (json_int_t)who->user_id, "username", who->username,
 			 "display_name", who->display_name, "role", role_name(who->role),
 			 "role_label", role_label(who->role),
 			 "org", "id", (json_int_t)who->org_id, "name", who->org_name,
-			 "kind", who->org_kind, "path", who->org_path, "disabled", disabled);
+			 "kind", who->org_kind, "path", who->org_path, "disabled", disabled,
+			 "enterprise_id", who->enterprise_id > 0 ? json_integer(who->enterprise_id) : json_null());
 }
 
 json_t *auth_user_json(const PGresult *res, int row, int first)
@@ -58,6 +60,11 @@ json_t *auth_user_json(const PGresult *res, int row, int first)
 	struct principal who;
 	auth_principal_from_row(res, row, first, &who);
 	return principal_json(&who, PQgetvalue(res, row, first + 8)[0] == 't');
+}
+
+json_t *auth_user_row(const PGresult *res, int row)
+{
+	return auth_user_json(res, row, 0);
 }
 
 json_t *auth_principal_json(const struct principal *who)

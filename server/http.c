@@ -318,11 +318,16 @@ bool http_query(struct reqctx *ctx, struct pgstmt *stmt, int nparams, const char
 bool http_authorize(struct reqctx *ctx, enum authz_action action, const char *org_path)
 {
 	struct authz_object obj = { .org_path = org_path };
-	enum authz_verdict v = authz_check(&ctx->who, action, &obj);
+	return http_authorize_object(ctx, action, &obj);
+}
+
+bool http_authorize_object(struct reqctx *ctx, enum authz_action action, const struct authz_object *obj)
+{
+	enum authz_verdict v = authz_check(&ctx->who, action, obj);
 	if (v == AUTHZ_ALLOW)
 		return true;
 	http_reply_problem(ctx, authz_problem_code(v),
-			   v == AUTHZ_DENY_SCOPE ? "the object lies outside your organisation"
+			   v == AUTHZ_DENY_SCOPE ? "the object lies outside your scope"
 						 : "your role (%s) may not do this", role_name(ctx->who.role));
 	return false;
 }

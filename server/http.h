@@ -88,5 +88,6 @@ bool http_query(struct reqctx *ctx, struct pgstmt *stmt, int nparams, const char
  * org at org_path (NULL = no particular object). On denial it replies 403
  * itself and returns false. */
 bool http_authorize(struct reqctx *ctx, enum authz_action action, const char *org_path);
+bool http_authorize_object(struct reqctx *ctx, enum authz_action action, const struct authz_object *obj);
 
 #endif

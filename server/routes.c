@@ -19,6 +19,7 @@ static void api_openapi(struct reqctx *ctx)
 #define GET EVHTTP_REQ_GET
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
+#define PATCH EVHTTP_REQ_PATCH
 
 const struct route routes[] = {
 	/* operations */
@@ -41,6 +42,22 @@ const struct route routes[] = {
 	{ POST, "/api/v1/users", api_users_create, ROUTE_JSON },
 	{ POST, "/api/v1/users/:id/disable", api_users_disable, 0 },
 	{ POST, "/api/v1/users/:id/enable", api_users_enable, 0 },
+	/* enterprises, categories, knowledge base */
+	{ GET, "/api/v1/enterprises", api_enterprises_list, 0 },
+	{ POST, "/api/v1/enterprises", api_enterprises_create, ROUTE_JSON },
+	{ GET, "/api/v1/enterprises/:id", api_enterprises_get, 0 },
+	{ GET, "/api/v1/categories", api_categories_list, 0 },
+	{ POST, "/api/v1/categories", api_categories_create, ROUTE_JSON },
+	{ PATCH, "/api/v1/categories/:id", api_categories_update, ROUTE_JSON },
+	{ GET, "/api/v1/kb", api_kb_search, 0 },
+	{ POST, "/api/v1/kb", api_kb_create, ROUTE_JSON },
+	{ PATCH, "/api/v1/kb/:id", api_kb_update, ROUTE_JSON },
+	/* tickets */
+	{ GET, "/api/v1/tickets", api_tickets_list, 0 },
+	{ POST, "/api/v1/tickets", api_tickets_create, ROUTE_JSON },
+	{ GET, "/api/v1/tickets/:id", api_tickets_get, 0 },
+	{ GET, "/api/v1/tickets/:id/events", api_tickets_events, 0 },
+	{ POST, "/api/v1/tickets/:id/actions/:action", api_ticket_action, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },

@@ -21,6 +21,7 @@ static struct principal make(enum role r, const char *org_path)
 	strcpy(p.username, "tester");
 	p.role = r;
 	p.org_id = 3;
+	p.enterprise_id = 5;
 	snprintf(p.org_path, sizeof p.org_path, "%s", org_path);
 	return p;
 }
@@ -28,13 +29,14 @@ static struct principal make(enum role r, const char *org_path)
 /* A new action or role must be added to the matrix below. */
 Test(authz, matrix_covers_every_action_and_role)
 {
-	cr_assert_eq(AUTHZ__ACTION_COUNT, 6, "an action was added: extend the matrix in this file");
+	cr_assert_eq(AUTHZ__ACTION_COUNT, 11, "an action was added: extend the matrix in this file");
 	cr_assert_eq(ROLE__COUNT, 8, "a role was added: extend the matrix in this file");
 }
 
 /*
  * The matrix. Per role: 'A' = allowed on any object, 'O' = allowed within
- * the actor's own org subtree only, '-' = never (403 forbidden).
+ * the actor's own org subtree only, 'E' = only objects of the actor's own
+ * enterprise, '-' = never (403 forbidden).
  */
 static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	/*                       ent spec hand lead sup ldr town admin */
@@ -44,10 +46,16 @@ static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	[AUTHZ_USER_READ]    = "-" "-" "-" "O" "-" "-" "-" "A",
 	[AUTHZ_USER_MANAGE]  = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_TOKEN_MANAGE] = "-" "-" "-" "-" "-" "-" "-" "A",
+	[AUTHZ_ENTERPRISE_READ]   = "E" "A" "A" "A" "A" "A" "O" "A",
+	[AUTHZ_ENTERPRISE_MANAGE] = "-" "A" "-" "-" "-" "-" "-" "A",
+	[AUTHZ_CATEGORY_MANAGE]   = "-" "-" "-" "-" "-" "-" "-" "A",
+	[AUTHZ_KB_READ]           = "A" "A" "A" "A" "A" "A" "A" "A",
+	[AUTHZ_KB_MANAGE]         = "-" "A" "-" "-" "-" "-" "-" "A",
 };
 
 static const char *const action_names[AUTHZ__ACTION_COUNT] = {
 	"SELF_READ", "ORG_READ", "ORG_MANAGE", "USER_READ", "USER_MANAGE", "TOKEN_MANAGE",
+	"ENTERPRISE_READ", "ENTERPRISE_MANAGE", "CATEGORY_MANAGE", "KB_READ", "KB_MANAGE",
 };
 
 static const char *verdict_name(enum authz_verdict v)
@@ -71,10 +79,11 @@ static void expect_verdict(enum role r, enum authz_action a, const struct authz_
 
 Test(authz, full_matrix_of_actions_and_roles)
 {
-	const struct authz_object none = { NULL };
-	const struct authz_object own = { "1.3" };
-	const struct authz_object below = { "1.3.25" };
-	const struct authz_object other = { "1.4" };
+	/* the actor (make()) works in org 1.3 for enterprise 5 */
+	const struct authz_object none = { NULL, 0 };
+	const struct authz_object own = { "1.3", 5 };
+	const struct authz_object below = { "1.3.25", 5 };
+	const struct authz_object other = { "1.4", 6 };
 	for (int a = 0; a < AUTHZ__ACTION_COUNT; a++) {
 		cr_assert_eq(strlen(matrix[a]), ROLE__COUNT, "matrix row %s", action_names[a]);
 		for (int r = 0; r < ROLE__COUNT; r++) {
@@ -82,6 +91,7 @@ Test(authz, full_matrix_of_actions_and_roles)
 			switch (matrix[a][r]) {
 			case 'A': inside = outside = no_object = AUTHZ_ALLOW; break;
 			case 'O':
+			case 'E':
 				inside = AUTHZ_ALLOW;
 				outside = no_object = AUTHZ_DENY_SCOPE;
 				break;
@@ -150,7 +160,7 @@ Test(authz, bureau_leader_reads_users_of_own_subtree_only)
 {
 	struct principal p = make(ROLE_BUREAU_LEADER, "1.3");
 	for (size_t i = 0; i < N(leader_scope); i++) {
-		struct authz_object o = { leader_scope[i].object_path };
+		struct authz_object o = { leader_scope[i].object_path, 0 };
 		enum authz_verdict got = authz_check(&p, AUTHZ_USER_READ, &o);
 		cr_expect_eq(got, leader_scope[i].want, "object \"%s\": %s, expected %s",
 			     leader_scope[i].object_path, verdict_name(got), verdict_name(leader_scope[i].want));
@@ -160,7 +170,7 @@ Test(authz, bureau_leader_reads_users_of_own_subtree_only)
 Test(authz, bureau_leader_without_object_is_out_of_scope)
 {
 	struct principal p = make(ROLE_BUREAU_LEADER, "1.3");
-	const struct authz_object none = { NULL };
+	const struct authz_object none = { NULL, 0 };
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, NULL), AUTHZ_DENY_SCOPE);
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, &none), AUTHZ_DENY_SCOPE);
 }
@@ -168,8 +178,8 @@ Test(authz, bureau_leader_without_object_is_out_of_scope)
 Test(authz, bureau_leader_without_org_path_sees_nothing)
 {
 	struct principal p = make(ROLE_BUREAU_LEADER, "");
-	const struct authz_object o = { "1.3" };
-	const struct authz_object empty = { "" };
+	const struct authz_object o = { "1.3", 0 };
+	const struct authz_object empty = { "", 0 };
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, &o), AUTHZ_DENY_SCOPE);
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, &empty), AUTHZ_DENY_SCOPE);
 }
@@ -177,7 +187,7 @@ Test(authz, bureau_leader_without_org_path_sees_nothing)
 Test(authz, admin_reads_users_anywhere)
 {
 	struct principal p = make(ROLE_ADMIN, "1");
-	const struct authz_object far = { "9.8.7" };
+	const struct authz_object far = { "9.8.7", 0 };
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, &far), AUTHZ_ALLOW);
 	cr_assert_eq(authz_check(&p, AUTHZ_USER_READ, NULL), AUTHZ_ALLOW);
 }
@@ -186,7 +196,7 @@ Test(authz, admin_reads_users_anywhere)
 
 Test(authz, null_principal_is_denied)
 {
-	const struct authz_object o = { "1" };
+	const struct authz_object o = { "1", 0 };
 	for (int a = 0; a < AUTHZ__ACTION_COUNT; a++) {
 		cr_expect_eq(authz_check(NULL, (enum authz_action)a, NULL), AUTHZ_DENY_ROLE);
 		cr_expect_eq(authz_check(NULL, (enum authz_action)a, &o), AUTHZ_DENY_ROLE);

@@ -1,0 +1,461 @@
+/*
+ * api_tickets: intake and reading of tickets.
+ *
+ *   POST /api/v1/tickets              intake (Idempotency-Key honoured)
+ *   GET  /api/v1/tickets              lists and queues (?queue=mine, filters, keyset pages)
+ *   GET  /api/v1/tickets/:id          one ticket with assignments and allowed actions
+ *   GET  /api/v1/tickets/:id/events   its timeline
+ *
+ * Transitions live in api_ticket_actions.c; who may read what is
+ * ticket_scope_of (core/lifecycle.c) applied by SQL_TICKET_SCOPE.
+ */
+#include "server/api.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "server/tickets.h"
+
+/* ---- intake ---------------------------------------------------------- */
+
+/* Inserts the ticket, its creation event and the enterprise's receipt in
+ * one statement. A conflict on (channel, external_ref) or on
+ * (created_by, idempotency_key) inserts nothing and returns the first
+ * ticket instead. */
+static struct pgstmt STMT_TICKET_CREATE = PGSTMT("ticket_create",
+	"WITH e AS (SELECT id FROM enterprises WHERE id = $1),"
+	" c AS (SELECT id, default_urgency FROM categories WHERE id = $2 AND disabled_at IS NULL),"
+	" t AS (INSERT INTO tickets (number, enterprise_id, channel, external_ref, category_id, urgency, title,"
+	"        description, contact_name, contact_phone, created_by, idempotency_key)"
+	"   SELECT (SELECT coalesce(short_name, 'SQ') FROM orgs WHERE parent_id IS NULL) || '-' ||"
+	"          to_char(now(), 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),"
+	"          e.id, $3, $4, c.id, coalesce($5, c.default_urgency), btrim($6), btrim($7), $8, $9, $10, $11"
+	"   FROM e, c ON CONFLICT DO NOTHING RETURNING id, enterprise_id),"
+	" ev AS (INSERT INTO ticket_events (ticket_id, actor_id, actor_role, actor_org, action, from_state, to_state,"
+	"        payload, summary)"
+	"   SELECT t.id, $10, $12, $13, 'create', NULL, 'new', $14::jsonb, $15 FROM t RETURNING id, ticket_id),"
+	" ob AS (INSERT INTO outbox (event_id, ticket_id, recipient_kind, recipient_id, kind, title, body, idempotency_key)"
+	"   SELECT ev.id, ev.ticket_id, 'enterprise', t.enterprise_id, 'received', '诉求已受理', $16,"
+	"          'event:' || ev.id || ':enterprise' FROM ev, t)"
+	" SELECT (SELECT id FROM t),"
+	"  (SELECT id FROM tickets x WHERE (x.created_by = $10 AND x.idempotency_key = $11)"
+	"      OR (x.channel = $3 AND x.external_ref = $4) LIMIT 1),"
+	"  EXISTS (SELECT 1 FROM e), EXISTS (SELECT 1 FROM c)");
+
+static const struct jsonin_field create_fields[] = {
+	{ "enterprise_id", JT_ID, false, 0, 0 },
+	{ "channel", JT_STRING, false, 1, 20 },
+	{ "external_ref", JT_STRING, false, 1, 64 },
+	{ "category_id", JT_ID, true, 0, 0 },
+	{ "urgency", JT_STRING, false, 1, 20 },
+	{ "title", JT_STRING, true, 1, 100 },
+	{ "description", JT_STRING, true, 1, 5000 },
+	{ "contact_name", JT_STRING, false, 1, 50 },
+	{ "contact_phone", JT_STRING, false, 5, 20 },
+	JSONIN_END,
+};
+
+static const char *channel_label(const char *channel)
+{
+	static const char *const labels[][2] = {
+		{ "portal", "企业网上提交" }, { "visit", "走访" }, { "phone", "电话" },
+		{ "hotline_12345", "12345热线" }, { "api", "系统接口" },
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i][0], channel) == 0)
+			return labels[i][1];
+	return NULL;
+}
+
+
+static void on_created_ticket(enum pgpool_status st, PGresult *res, void *arg);
+
+static void on_ticket_created(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	if (PQgetvalue(res, 0, 2)[0] != 't') {
+		http_reply_problem(ctx, "unprocessable", "enterprise %lld does not exist",
+				   jsonin_int(ctx->body, "enterprise_id", ctx->who.enterprise_id));
+		return;
+	}
+	if (PQgetvalue(res, 0, 3)[0] != 't') {
+		http_reply_problem(ctx, "unknown_category", "category %lld does not exist or is disabled",
+				   jsonin_int(ctx->body, "category_id", 0));
+		return;
+	}
+	bool created = !PQgetisnull(res, 0, 0);
+	if (!created && PQgetisnull(res, 0, 1)) {
+		/* a concurrent twin committed after this statement's snapshot */
+		http_reply_problem(ctx, "conflict", "a ticket with this key is being created; retry");
+		return;
+	}
+	ctx->state = (void *)(intptr_t)(created ? 201 : 200);
+	ticket_query(ctx, PQgetvalue(res, 0, created ? 0 : 1), on_created_ticket);
+}
+
+static void on_created_ticket(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	struct ticket *t = ticket_from_result(res);
+	if (!t) {
+		/* the first ticket of this key/reference belongs to someone we cannot see */
+		http_reply_problem(ctx, "conflict", "the external reference or idempotency key is already in use");
+		return;
+	}
+	int status = (int)(intptr_t)ctx->state;
+	ctx->state = NULL;
+	char location[64];
+	snprintf(location, sizeof location, "/api/v1/tickets/%lld", t->id);
+	http_header(ctx, "Location", location);
+	http_reply_json(ctx, status, ticket_json_for(t, &ctx->who));
+	ticket_free(t);
+}
+
+void api_tickets_create(struct reqctx *ctx)
+{
+	struct jsonin_error err;
+	if (!jsonin_check(ctx->body, create_fields, &err)) {
+		http_reply_input_error(ctx, &err);
+		return;
+	}
+	const struct principal *who = &ctx->who;
+	const char *channel = jsonin_str(ctx->body, "channel", NULL);
+	const char *external_ref = jsonin_str(ctx->body, "external_ref", NULL);
+	long long enterprise = jsonin_int(ctx->body, "enterprise_id", 0);
+	/* who may raise a ticket through which channel */
+	if (who->role == ROLE_ENTERPRISE) {
+		if (!channel)
+			channel = "portal";
+		if (strcmp(channel, "portal") != 0 || (enterprise && enterprise != who->enterprise_id)) {
+			http_reply_problem(ctx, "forbidden", "an enterprise raises demands for itself, through the portal");
+			return;
+		}
+		enterprise = who->enterprise_id;
+	} else if (who->role == ROLE_SPECIALIST) {
+		bool integration = who->via_token;
+		if (!channel || (integration ? strcmp(channel, "hotline_12345") != 0 && strcmp(channel, "api") != 0
+					     : strcmp(channel, "visit") != 0 && strcmp(channel, "phone") != 0)) {
+			http_reply_problem(ctx, "invalid_value", integration
+				? "channel must be hotline_12345 or api for an API token"
+				: "channel must be visit or phone for a specialist");
+			return;
+		}
+		if (!enterprise) {
+			http_reply_problem(ctx, "missing_field", "enterprise_id is required");
+			return;
+		}
+	} else {
+		http_reply_problem(ctx, "forbidden", "the role %s does not record demands", role_name(who->role));
+		return;
+	}
+	if (strcmp(channel, "hotline_12345") == 0 && !external_ref) {
+		http_reply_problem(ctx, "missing_field", "external_ref (the 12345 order number) is required");
+		return;
+	}
+	const char *urgency = jsonin_str(ctx->body, "urgency", NULL);
+	if (urgency && !api_valid_urgency(urgency)) {
+		http_reply_problem(ctx, "invalid_value", "urgency must be normal, urgent or critical");
+		return;
+	}
+	const char *phone = jsonin_str(ctx->body, "contact_phone", NULL);
+	if (phone && !api_valid_phone(phone)) {
+		http_reply_problem(ctx, "invalid_value", "contact_phone may contain only digits, '+' and '-'");
+		return;
+	}
+	const char *key = http_request_header(ctx, "Idempotency-Key");
+	if (key && (strlen(key) < 1 || strlen(key) > 100)) {
+		http_reply_problem(ctx, "invalid_value", "Idempotency-Key must be 1 to 100 characters");
+		return;
+	}
+	const char *title = jsonin_str(ctx->body, "title", "");
+	char ent[24], cat[24], user[24], org[24];
+	snprintf(ent, sizeof ent, "%lld", enterprise);
+	snprintf(cat, sizeof cat, "%lld", jsonin_int(ctx->body, "category_id", 0));
+	snprintf(user, sizeof user, "%lld", who->user_id);
+	snprintf(org, sizeof org, "%lld", who->org_id);
+	json_t *payload = json_pack("{s:s, s:s*}", "channel", channel, "external_ref", external_ref);
+	char *payload_text = json_dumps(payload, JSON_COMPACT);
+	json_decref(payload);
+	char *summary = xasprintf("%s(%s)通过%s登记诉求《%s》", who->display_name, role_label(who->role),
+				  channel_label(channel) ? channel_label(channel) : channel, title);
+	char *receipt = xasprintf("您的诉求《%s》已收到,企业服务专员将尽快分派办理。", title);
+	const char *params[] = { ent, cat, channel, external_ref, urgency, title,
+				 jsonin_str(ctx->body, "description", ""), jsonin_str(ctx->body, "contact_name", NULL),
+				 phone, user, key, role_name(who->role), org, payload_text, summary, receipt };
+	http_query(ctx, &STMT_TICKET_CREATE, 16, params, on_ticket_created);
+	free(payload_text);
+	free(summary);
+	free(receipt);
+}
+
+/* ---- one ticket ------------------------------------------------------ */
+
+static void on_ticket(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	struct ticket *t = ticket_from_result(res);
+	if (!t) {
+		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
+		return;
+	}
+	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who));
+	ticket_free(t);
+}
+
+void api_tickets_get(struct reqctx *ctx)
+{
+	long long id;
+	if (api_path_id(ctx, 0, &id))
+		ticket_query(ctx, ctx->params[0], on_ticket);
+}
+
+/* ---- timeline -------------------------------------------------------- */
+
+static struct pgstmt STMT_TICKET_EVENTS = PGSTMT_READ("ticket_events",
+	"SELECT ev.id, ev.action, ev.from_state, ev.to_state, ev.actor_id, u.display_name, ev.actor_role,"
+	" ev.actor_org, o.name, ev.payload, ev.summary, " SQL_TIME("ev.created_at")
+	" FROM ticket_events ev LEFT JOIN users u ON u.id = ev.actor_id LEFT JOIN orgs o ON o.id = ev.actor_org"
+	" WHERE ev.ticket_id = $1 AND EXISTS (SELECT 1 FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id"
+	"   JOIN orgs town ON town.id = e.town_id WHERE t.id = $1 AND " SQL_TICKET_SCOPE("$2", "$3", "$4") ")"
+	" ORDER BY ev.id");
+
+static void on_events(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	if (PQntuples(res) == 0) { /* every ticket has its creation event */
+		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
+		return;
+	}
+	json_t *items = json_array();
+	for (int r = 0; r < PQntuples(res); r++) {
+		enum role role;
+		const char *role_text = PQgetvalue(res, r, 6);
+		json_t *payload = json_loads(PQgetvalue(res, r, 9), 0, NULL);
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:s, s:{s:o, s:o}},"
+						      " s:o, s:o, s:o}",
+			"id", api_cell_int(res, r, 0), "action", api_cell_str(res, r, 1),
+			"from_state", api_cell_str(res, r, 2), "to_state", api_cell_str(res, r, 3),
+			"actor", "id", api_cell_int(res, r, 4), "name", api_cell_str(res, r, 5),
+			"role", api_cell_str(res, r, 6),
+			"role_label", role_parse(role_text, &role) ? role_label(role) : "系统",
+			"org", "id", api_cell_int(res, r, 7), "name", api_cell_str(res, r, 8),
+			"payload", payload ? payload : json_object(), "summary", api_cell_str(res, r, 10),
+			"created_at", api_cell_time(res, r, 11)));
+	}
+	http_reply_json(ctx, 200, json_pack("{s:o}", "items", items));
+}
+
+void api_tickets_events(struct reqctx *ctx)
+{
+	long long id;
+	if (!api_path_id(ctx, 0, &id))
+		return;
+	struct scope_params sp;
+	ticket_scope_params(&ctx->who, &sp);
+	const char *params[] = { ctx->params[0], sp.scope, sp.path, sp.enterprise };
+	http_query(ctx, &STMT_TICKET_EVENTS, 4, params, on_events);
+}
+
+/* ---- lists and queues ------------------------------------------------ */
+
+/* Queues (?queue=mine) per role, as SQL over t:
+ *   specialist: new, returned, resolved awaiting feedback, rated bad this round
+ *   bureau: its org's open assignments on tickets being worked
+ *   supervisor: extension requests, disputed returns, unruled bad ratings, pending appeals
+ *   enterprise: its tickets that are not final */
+#define SQL_QUEUE(q, role, path) \
+	"(" q " IS NULL OR CASE " role \
+	" WHEN 'specialist' THEN t.state IN ('new', 'returned', 'resolved')" \
+	"   OR (t.state IN ('feedback', 'rectifying') AND EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id" \
+	"       AND r.round = t.feedback_round AND r.score <= 2))" \
+	" WHEN 'bureau_handler' THEN " SQL_ORG_WORK(path) \
+	" WHEN 'bureau_leader' THEN " SQL_ORG_WORK(path) \
+	" WHEN 'supervisor' THEN EXISTS (SELECT 1 FROM extension_requests x WHERE x.ticket_id = t.id AND x.state = 'pending')" \
+	"   OR (t.state = 'returned' AND t.return_disputed)" \
+	"   OR EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id AND ((r.round = t.feedback_round AND r.score <= 2" \
+	"       AND r.ruling IS NULL AND t.state = 'feedback') OR r.appeal_state = 'pending'))" \
+	" WHEN 'enterprise' THEN t.state NOT IN ('closed', 'rejected', 'merged', 'answered')" \
+	" ELSE false END)"
+#define SQL_ORG_WORK(path) \
+	"(t.state IN ('dispatched', 'in_progress', 'suspended', 'rectifying') AND EXISTS (SELECT 1 FROM assignments qa" \
+	" WHERE qa.ticket_id = t.id AND qa.state IN ('pending', 'accepted')" \
+	" AND (qa.org_path = " path " OR qa.org_path LIKE " path " || '.%' OR " path " LIKE qa.org_path || '.%')))"
+
+static struct pgstmt STMT_TICKETS_LIST = PGSTMT_READ("tickets_list",
+	"SELECT t.id, t.number, t.title, t.state, t.urgency, t.channel, t.category_id, c.name, t.enterprise_id,"
+	" e.name, town.name, t.version, " SQL_TIME("t.created_at") ", " SQL_TIME("t.updated_at") ","
+	" (SELECT o.name FROM assignments a JOIN orgs o ON o.id = a.org_id WHERE a.ticket_id = t.id AND a.lead"
+	"   AND a.state <> 'returned' ORDER BY a.id DESC LIMIT 1)"
+	" FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id"
+	" JOIN categories c ON c.id = t.category_id"
+	" WHERE " SQL_TICKET_SCOPE("$1", "$2", "$3") " AND ($4::bigint = 0 OR t.id < $4)"
+	" AND ($5::text[] IS NULL OR t.state = ANY ($5::text[]))"
+	" AND ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id AND fa.org_id = $6"
+	"      AND ($7::text IS NULL OR fa.state = $7)))"
+	" AND ($7::text IS NULL OR $6::bigint IS NOT NULL OR EXISTS (SELECT 1 FROM assignments fa WHERE fa.ticket_id = t.id"
+	"      AND fa.state = $7 AND ($1 <> 'org' OR fa.org_path = $2 OR fa.org_path LIKE $2 || '.%' OR $2 LIKE fa.org_path || '.%')))"
+	" AND ($8::bigint IS NULL OR t.category_id = $8 OR c.parent_id = $8)"
+	" AND ($9::text IS NULL OR t.channel = $9)"
+	" AND ($10::bigint IS NULL OR t.enterprise_id = $10)"
+	" AND ($11::text IS NULL OR t.urgency = $11)"
+	" AND ($12::timestamptz IS NULL OR t.created_at >= $12)"
+	" AND ($13::timestamptz IS NULL OR t.created_at < $13)"
+	" AND ($14::text IS NULL OR (t.title || ' ' || t.description) LIKE $14 OR e.name LIKE $14)"
+	" AND " SQL_QUEUE("$15::text", "$16", "$2")
+	" ORDER BY t.id DESC LIMIT $17");
+
+static void on_tickets(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	json_t *items = json_array();
+	for (int r = 0; r < PQntuples(res); r++) {
+		enum ticket_state s = TS_NEW;
+		ticket_state_parse(PQgetvalue(res, r, 3), &s);
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:{s:o, s:o},"
+						      " s:{s:o, s:o, s:o}, s:o, s:o, s:o, s:o}",
+			"id", api_cell_int(res, r, 0), "number", api_cell_str(res, r, 1), "title", api_cell_str(res, r, 2),
+			"state", api_cell_str(res, r, 3), "state_label", ticket_state_label(s),
+			"urgency", api_cell_str(res, r, 4), "channel", api_cell_str(res, r, 5),
+			"category", "id", api_cell_int(res, r, 6), "name", api_cell_str(res, r, 7),
+			"enterprise", "id", api_cell_int(res, r, 8), "name", api_cell_str(res, r, 9),
+			"town", api_cell_str(res, r, 10),
+			"version", api_cell_int(res, r, 11), "created_at", api_cell_time(res, r, 12),
+			"updated_at", api_cell_time(res, r, 13), "lead_org", api_cell_str(res, r, 14)));
+	}
+	http_reply_json(ctx, 200, api_page_body(ctx->state, items));
+}
+
+/* "a,b" as a PostgreSQL array literal "{a,b}" after checking each state name. */
+static bool states_array(const char *list, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[used++] = '{';
+	const char *p = list;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char name[32];
+		enum ticket_state s;
+		if (len == 0 || len >= sizeof name)
+			return false;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (!ticket_state_parse(name, &s) || used + len + 2 >= outlen)
+			return false;
+		if (used > 1)
+			out[used++] = ',';
+		memcpy(out + used, name, len);
+		used += len;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	out[used++] = '}';
+	out[used] = '\0';
+	return used > 2;
+}
+
+static bool query_id(struct reqctx *ctx, const char *name, const char **out)
+{
+	long long v;
+	*out = http_query_param(ctx, name);
+	if (*out && !jsonin_id_text(*out, &v)) {
+		http_reply_problem(ctx, "invalid_query", "%s must be an id", name);
+		return false;
+	}
+	return true;
+}
+
+static bool query_time(struct reqctx *ctx, const char *name, const char **out)
+{
+	*out = http_query_param(ctx, name);
+	if (*out && !api_valid_time(*out)) {
+		http_reply_problem(ctx, "invalid_query", "%s must be an RFC 3339 timestamp with offset", name);
+		return false;
+	}
+	return true;
+}
+
+void api_tickets_list(struct reqctx *ctx)
+{
+	struct page *pg = xmalloc(sizeof *pg);
+	ctx->state = pg;
+	ctx->state_free = free;
+	if (!api_page(ctx, pg))
+		return;
+	struct page page = *pg;
+	struct scope_params sp;
+	ticket_scope_params(&ctx->who, &sp);
+	if (ticket_scope_of(&ctx->who) == TSCOPE_NONE) {
+		http_reply_problem(ctx, "forbidden", "the role %s does not read tickets", role_name(ctx->who.role));
+		return;
+	}
+	const char *state = http_query_param(ctx, "state");
+	char states[512];
+	if (state && !states_array(state, states, sizeof states)) {
+		http_reply_problem(ctx, "invalid_query", "state must be a comma-separated list of ticket states");
+		return;
+	}
+	const char *org, *category, *enterprise, *from, *to;
+	if (!query_id(ctx, "org_id", &org) || !query_id(ctx, "category_id", &category) ||
+	    !query_id(ctx, "enterprise_id", &enterprise) || !query_time(ctx, "created_from", &from) ||
+	    !query_time(ctx, "created_to", &to))
+		return;
+	const char *astate = http_query_param(ctx, "assignment_state");
+	enum assignment_state as;
+	if (astate && !assignment_state_parse(astate, &as)) {
+		http_reply_problem(ctx, "invalid_query", "assignment_state must be pending, accepted, returned or done");
+		return;
+	}
+	const char *channel = http_query_param(ctx, "channel");
+	if (channel && !channel_label(channel)) {
+		http_reply_problem(ctx, "invalid_query", "channel must be portal, visit, phone, hotline_12345 or api");
+		return;
+	}
+	const char *urgency = http_query_param(ctx, "urgency");
+	if (urgency && !api_valid_urgency(urgency)) {
+		http_reply_problem(ctx, "invalid_query", "urgency must be normal, urgent or critical");
+		return;
+	}
+	const char *queue = http_query_param(ctx, "queue");
+	if (queue && strcmp(queue, "mine") != 0) {
+		http_reply_problem(ctx, "invalid_query", "queue must be mine");
+		return;
+	}
+	const char *q = http_query_param(ctx, "q");
+	if (q && (strlen(q) == 0 || strlen(q) > 200)) {
+		http_reply_problem(ctx, "invalid_query", "q must be 1 to 200 bytes");
+		return;
+	}
+	char *pattern = q ? api_like_pattern(q) : NULL;
+	char after[24], limit[24];
+	snprintf(after, sizeof after, "%lld", page.after);
+	snprintf(limit, sizeof limit, "%d", page.limit + 1);
+	const char *params[] = { sp.scope, sp.path, sp.enterprise, after, state ? states : NULL, org, astate, category,
+				 channel, enterprise, urgency, from, to, pattern, queue, role_name(ctx->who.role),
+				 limit };
+	http_query(ctx, &STMT_TICKETS_LIST, 17, params, on_tickets);
+	free(pattern);
+}

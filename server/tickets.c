@@ -1,0 +1,256 @@
+/* tickets: loading and rendering one ticket; see tickets.h. */
+#include "server/tickets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/deid.h"
+#include "core/xalloc.h"
+#include "server/api.h"
+
+static struct pgstmt STMT_TICKET_LOAD = PGSTMT_READ("ticket_load",
+	"SELECT t.id, t.number, t.enterprise_id, e.name, e.credit_code, t.channel, t.external_ref,"
+	" t.category_id, c.code, c.name, t.urgency, t.title, t.description, t.contact_name, t.contact_phone,"
+	" t.state, t.version, t.resume_state, t.merged_into, m.number, t.close_reason, t.answer, t.resolution,"
+	" t.feedback_text, t.feedback_round, t.rework_count, t.return_count, t.return_disputed,"
+	" t.supervision_count, t.withdrawal_check, t.extension_cap, " SQL_TIME("t.created_at") ", "
+	SQL_TIME("t.updated_at") ", town.id, town.name, town.path,"
+	" (SELECT coalesce(json_agg(json_build_object('id', a.id, 'org_id', a.org_id, 'org_name', o.name,"
+	"     'org_path', a.org_path, 'lead', a.lead, 'state', a.state, 'handler_id', a.handler_id,"
+	"     'handler_name', h.display_name, 'dispatched_by', a.dispatched_by,"
+	"     'dispatched_at', " SQL_TIME("a.dispatched_at") ", 'note', a.note,"
+	"     'accepted_at', " SQL_TIME("a.accepted_at") ", 'contacted_at', " SQL_TIME("a.contacted_at") ","
+	"     'contact_method', a.contact_method, 'returned_at', " SQL_TIME("a.returned_at") ","
+	"     'return_code', a.return_code, 'return_basis', a.return_basis, 'done_at', " SQL_TIME("a.done_at") ","
+	"     'outcome', a.outcome, 'contribution', a.contribution) ORDER BY a.id), '[]')"
+	"   FROM assignments a JOIN orgs o ON o.id = a.org_id LEFT JOIN users h ON h.id = a.handler_id"
+	"   WHERE a.ticket_id = t.id),"
+	" (SELECT coalesce(json_agg(json_build_object('id', x.id, 'assignment_id', x.assignment_id, 'days', x.days,"
+	"     'reason', x.reason, 'state', x.state, 'requested_at', " SQL_TIME("x.requested_at") ","
+	"     'decided_at', " SQL_TIME("x.decided_at") ", 'decision_note', x.decision_note) ORDER BY x.id), '[]')"
+	"   FROM extension_requests x WHERE x.ticket_id = t.id),"
+	" (SELECT coalesce(json_agg(json_build_object('id', r.id, 'round', r.round, 'score', r.score,"
+	"     'comment', r.comment, 'created_at', " SQL_TIME("r.created_at") ", 'ruling', r.ruling,"
+	"     'ruling_note', r.ruling_note, 'appeal_state', r.appeal_state, 'appeal_reason', r.appeal_reason,"
+	"     'excluded', r.excluded) ORDER BY r.round), '[]')"
+	"   FROM ratings r WHERE r.ticket_id = t.id),"
+	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)"
+	" FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id"
+	" JOIN categories c ON c.id = t.category_id JOIN users cu ON cu.id = t.created_by"
+	" LEFT JOIN tickets m ON m.id = t.merged_into"
+	" WHERE t.id = $1 AND " SQL_TICKET_SCOPE("$2", "$3", "$4"));
+
+enum {
+	C_ID, C_NUMBER, C_ENTERPRISE_ID, C_ENTERPRISE_NAME, C_CREDIT_CODE, C_CHANNEL, C_EXTERNAL_REF,
+	C_CATEGORY_ID, C_CATEGORY_CODE, C_CATEGORY_NAME, C_URGENCY, C_TITLE, C_DESCRIPTION, C_CONTACT_NAME,
+	C_CONTACT_PHONE, C_STATE, C_VERSION, C_RESUME_STATE, C_MERGED_INTO, C_MERGED_NUMBER, C_CLOSE_REASON,
+	C_ANSWER, C_RESOLUTION, C_FEEDBACK_TEXT, C_FEEDBACK_ROUND, C_REWORK, C_RETURNS, C_RETURN_DISPUTED,
+	C_SUPERVISIONS, C_WITHDRAWAL_CHECK, C_EXTENSION_CAP, C_CREATED_AT, C_UPDATED_AT, C_TOWN_ID, C_TOWN_NAME,
+	C_TOWN_PATH, C_ASSIGNMENTS, C_EXTENSIONS, C_RATINGS, C_DISTRICT, C_CREATED_BY, C_CREATOR_NAME,
+	C_SUGGESTED_ORGS,
+};
+
+void ticket_scope_params(const struct principal *who, struct scope_params *out)
+{
+	out->scope = ticket_scope_name(ticket_scope_of(who));
+	out->path = who->org_path;
+	snprintf(out->enterprise, sizeof out->enterprise, "%lld", who->enterprise_id);
+}
+
+bool ticket_query(struct reqctx *ctx, const char *id, pgpool_result_cb cb)
+{
+	struct scope_params sp;
+	ticket_scope_params(&ctx->who, &sp);
+	const char *params[] = { id, sp.scope, sp.path, sp.enterprise };
+	return http_query(ctx, &STMT_TICKET_LOAD, 4, params, cb);
+}
+
+static json_t *cell_json(const PGresult *res, int col)
+{
+	json_t *v = json_loads(PQgetvalue(res, 0, col), JSON_DECODE_ANY, NULL);
+	return v ? v : json_array();
+}
+
+static bool cell_bool(const PGresult *res, int col)
+{
+	return PQgetvalue(res, 0, col)[0] == 't';
+}
+
+static enum ticket_state state_of(const char *s, enum ticket_state fallback)
+{
+	enum ticket_state st;
+	return ticket_state_parse(s, &st) ? st : fallback;
+}
+
+struct ticket *ticket_from_result(const PGresult *res)
+{
+	if (PQntuples(res) < 1)
+		return NULL;
+	struct ticket *t = xcalloc(1, sizeof *t);
+	json_t *assignments = cell_json(res, C_ASSIGNMENTS);
+	json_t *extensions = cell_json(res, C_EXTENSIONS);
+	json_t *ratings = cell_json(res, C_RATINGS);
+	t->json = json_pack("{s:o, s:o, s:{s:o, s:o, s:o, s:{s:o, s:o}}, s:o, s:o, s:{s:o, s:o, s:o, s:o},"
+			    " s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:o}",
+		"id", api_cell_int(res, 0, C_ID), "number", api_cell_str(res, 0, C_NUMBER),
+		"enterprise", "id", api_cell_int(res, 0, C_ENTERPRISE_ID), "name", api_cell_str(res, 0, C_ENTERPRISE_NAME),
+		"credit_code", api_cell_str(res, 0, C_CREDIT_CODE),
+		"town", "id", api_cell_int(res, 0, C_TOWN_ID), "name", api_cell_str(res, 0, C_TOWN_NAME),
+		"channel", api_cell_str(res, 0, C_CHANNEL), "external_ref", api_cell_str(res, 0, C_EXTERNAL_REF),
+		"category", "id", api_cell_int(res, 0, C_CATEGORY_ID), "code", api_cell_str(res, 0, C_CATEGORY_CODE),
+		"name", api_cell_str(res, 0, C_CATEGORY_NAME), "suggested_org_ids", cell_json(res, C_SUGGESTED_ORGS),
+		"urgency", api_cell_str(res, 0, C_URGENCY), "title", api_cell_str(res, 0, C_TITLE),
+		"description", api_cell_str(res, 0, C_DESCRIPTION),
+		"contact", "name", api_cell_str(res, 0, C_CONTACT_NAME), "phone", api_cell_str(res, 0, C_CONTACT_PHONE),
+		"state", api_cell_str(res, 0, C_STATE), "version", api_cell_int(res, 0, C_VERSION),
+		"created_at", api_cell_time(res, 0, C_CREATED_AT), "updated_at", api_cell_time(res, 0, C_UPDATED_AT));
+	json_object_set_new(t->json, "state_label",
+			    json_string(ticket_state_label(state_of(PQgetvalue(res, 0, C_STATE), TS_NEW))));
+	json_object_set_new(t->json, "merged_into", PQgetisnull(res, 0, C_MERGED_INTO) ? json_null()
+		: json_pack("{s:o, s:o}", "id", api_cell_int(res, 0, C_MERGED_INTO),
+			    "number", api_cell_str(res, 0, C_MERGED_NUMBER)));
+	json_object_set_new(t->json, "close_reason", api_cell_str(res, 0, C_CLOSE_REASON));
+	json_object_set_new(t->json, "answer", api_cell_str(res, 0, C_ANSWER));
+	json_object_set_new(t->json, "resolution", api_cell_str(res, 0, C_RESOLUTION));
+	json_object_set_new(t->json, "feedback", api_cell_str(res, 0, C_FEEDBACK_TEXT));
+	json_object_set_new(t->json, "feedback_round", api_cell_int(res, 0, C_FEEDBACK_ROUND));
+	json_object_set_new(t->json, "rework_count", api_cell_int(res, 0, C_REWORK));
+	json_object_set_new(t->json, "return_count", api_cell_int(res, 0, C_RETURNS));
+	json_object_set_new(t->json, "return_disputed", json_boolean(cell_bool(res, C_RETURN_DISPUTED)));
+	json_object_set_new(t->json, "supervision_count", api_cell_int(res, 0, C_SUPERVISIONS));
+	json_object_set_new(t->json, "withdrawal_check", api_cell_str(res, 0, C_WITHDRAWAL_CHECK));
+	json_object_set_new(t->json, "created_by", json_pack("{s:o, s:o}", "id", api_cell_int(res, 0, C_CREATED_BY),
+							      "name", api_cell_str(res, 0, C_CREATOR_NAME)));
+	json_object_set_new(t->json, "assignments", assignments);
+	json_object_set_new(t->json, "extensions", extensions);
+	json_object_set_new(t->json, "ratings", ratings);
+
+	t->id = atoll(PQgetvalue(res, 0, C_ID));
+	t->version = atoi(PQgetvalue(res, 0, C_VERSION));
+	t->number = json_string_value(json_object_get(t->json, "number"));
+	t->district_id = atoll(PQgetvalue(res, 0, C_DISTRICT));
+	t->created_by = atoll(PQgetvalue(res, 0, C_CREATED_BY));
+	t->assignments_json = assignments;
+
+	struct lc_ticket *f = &t->facts;
+	f->state = state_of(PQgetvalue(res, 0, C_STATE), TS_NEW);
+	f->resume_state = state_of(PQgetvalue(res, 0, C_RESUME_STATE), TS_IN_PROGRESS);
+	f->enterprise_id = atoll(PQgetvalue(res, 0, C_ENTERPRISE_ID));
+	json_t *town = json_object_get(json_object_get(t->json, "enterprise"), "town");
+	json_object_set_new(town, "path", api_cell_str(res, 0, C_TOWN_PATH));
+	f->town_path = json_string_value(json_object_get(town, "path"));
+	f->return_disputed = cell_bool(res, C_RETURN_DISPUTED);
+	f->withdrawn = strcmp(PQgetvalue(res, 0, C_CLOSE_REASON), "withdrawn") == 0;
+	f->withdrawal_checked = !PQgetisnull(res, 0, C_WITHDRAWAL_CHECK);
+	f->extension_cap = atoi(PQgetvalue(res, 0, C_EXTENSION_CAP));
+
+	size_t n = json_array_size(assignments);
+	t->assignments = xcalloc(n ? n : 1, sizeof *t->assignments);
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_array_get(assignments, i);
+		struct lc_assignment *la = &t->assignments[i];
+		la->id = (long long)json_integer_value(json_object_get(a, "id"));
+		la->org_id = (long long)json_integer_value(json_object_get(a, "org_id"));
+		la->org_path = json_string_value(json_object_get(a, "org_path"));
+		la->lead = json_is_true(json_object_get(a, "lead"));
+		enum assignment_state as = AS_DONE;
+		assignment_state_parse(json_string_value(json_object_get(a, "state")), &as);
+		la->state = as;
+	}
+	f->assignments = t->assignments;
+	f->n_assignments = (int)n;
+
+	size_t i;
+	json_t *x;
+	json_array_foreach(extensions, i, x) {
+		const char *st = json_string_value(json_object_get(x, "state"));
+		bool pending = st && strcmp(st, "pending") == 0;
+		f->extension_pending |= pending;
+		f->extensions_used += pending || (st && strcmp(st, "approved") == 0);
+	}
+	json_t *latest = json_array_get(ratings, json_array_size(ratings) - 1);
+	if (latest) {
+		int round = (int)json_integer_value(json_object_get(latest, "round"));
+		t->latest_rating_id = (long long)json_integer_value(json_object_get(latest, "id"));
+		t->latest_rating_score = (int)json_integer_value(json_object_get(latest, "score"));
+		f->rated_this_round = round == atoi(PQgetvalue(res, 0, C_FEEDBACK_ROUND));
+		f->last_rating = t->latest_rating_score;
+		f->last_rating_ruled = !json_is_null(json_object_get(latest, "ruling"));
+		const char *appeal = json_string_value(json_object_get(latest, "appeal_state"));
+		f->last_rating_appealed = appeal != NULL;
+		f->appeal_pending = appeal && strcmp(appeal, "pending") == 0;
+	}
+	return t;
+}
+
+void ticket_free(struct ticket *t)
+{
+	if (!t)
+		return;
+	json_decref(t->json);
+	free(t->assignments);
+	free(t);
+}
+
+static void mask_field(json_t *obj, const char *key, char *(*mask)(const char *))
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+	if (!v)
+		return;
+	char *m = mask(v);
+	json_object_set_new(obj, key, json_string(m));
+	free(m);
+}
+
+json_t *ticket_json_for(const struct ticket *t, const struct principal *who)
+{
+	json_t *out = json_deep_copy(t->json);
+	if (!ticket_sees_personal_data(who)) {
+		json_t *contact = json_object_get(out, "contact");
+		mask_field(contact, "name", deid_name);
+		mask_field(contact, "phone", deid_phone);
+	}
+	uint64_t allowed = lc_allowed(t->facts.state, lc_relations(who, &t->facts), lc_conditions(&t->facts));
+	json_t *actions = json_array();
+	for (int a = 0; a < TA__COUNT; a++) {
+		if (allowed & (UINT64_C(1) << a))
+			json_array_append_new(actions, json_string(ticket_action_name((enum ticket_action)a)));
+	}
+	json_object_set_new(out, "allowed_actions", actions);
+	char events[64], similar[64];
+	snprintf(events, sizeof events, "/api/v1/tickets/%lld/events", t->id);
+	snprintf(similar, sizeof similar, "/api/v1/tickets/%lld/similar", t->id);
+	json_object_set_new(out, "links", json_pack("{s:s, s:s}", "events", events, "similar", similar));
+	return out;
+}
+
+const struct lc_assignment *ticket_assignment_of(const struct ticket *t, const struct principal *who, bool lead_only)
+{
+	const struct lc_assignment *found = NULL;
+	for (int i = 0; i < t->facts.n_assignments; i++) {
+		const struct lc_assignment *a = &t->assignments[i];
+		if ((a->state != AS_PENDING && a->state != AS_ACCEPTED) || !lc_org_related(who->org_path, a->org_path))
+			continue;
+		if (a->lead)
+			return a;
+		if (!lead_only && !found)
+			found = a;
+	}
+	return found;
+}
+
+json_t *ticket_assignment_json(const struct ticket *t, const struct lc_assignment *a)
+{
+	return json_array_get(t->assignments_json, (size_t)(a - t->assignments));
+}
+
+const struct lc_assignment *ticket_lead(const struct ticket *t)
+{
+	for (int i = t->facts.n_assignments - 1; i >= 0; i--) {
+		const struct lc_assignment *a = &t->assignments[i];
+		if (a->lead && a->state != AS_RETURNED)
+			return a;
+	}
+	return NULL;
+}
