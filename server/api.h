@@ -30,6 +30,7 @@ void api_tickets_create(struct reqctx *ctx);
 void api_tickets_list(struct reqctx *ctx);
 void api_tickets_get(struct reqctx *ctx);
 void api_tickets_events(struct reqctx *ctx);
+void api_tickets_similar(struct reqctx *ctx);
 
 /* api_ticket_actions.c */
 void api_ticket_action(struct reqctx *ctx);

@@ -459,3 +459,62 @@ void api_tickets_list(struct reqctx *ctx)
 	http_query(ctx, &STMT_TICKETS_LIST, 17, params, on_tickets);
 	free(pattern);
 }
+
+/* ---- similar tickets ------------------------------------------------ */
+
+/* Tickets of the last 90 days that the caller may see and that are the
+ * same enterprise's, or of the same category with similar text (pg_trgm
+ * similarity): candidates for a merge, and the raw material of 一类事. */
+static struct pgstmt STMT_TICKET_SIMILAR = PGSTMT_READ("ticket_similar",
+	"WITH me AS (SELECT id, enterprise_id, category_id, title || ' ' || description AS text FROM tickets WHERE id = $1)"
+	" SELECT t.id, t.number, t.title, t.state, e.name, c.name, " SQL_TIME("t.created_at") ","
+	"  t.enterprise_id = me.enterprise_id, round(similarity(t.title || ' ' || t.description, me.text)::numeric, 2)"
+	" FROM me, tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id"
+	" JOIN categories c ON c.id = t.category_id"
+	" WHERE t.id <> me.id AND t.created_at > now() - interval '90 days'"
+	" AND (t.enterprise_id = me.enterprise_id"
+	"      OR (t.category_id = me.category_id AND similarity(t.title || ' ' || t.description, me.text) >= 0.15))"
+	" AND " SQL_TICKET_SCOPE("$2", "$3", "$4")
+	" ORDER BY 8 DESC, 9 DESC, t.id DESC LIMIT 20");
+
+static json_t *similar_json(const PGresult *res, int r)
+{
+	enum ticket_state s = TS_NEW;
+	ticket_state_parse(PQgetvalue(res, r, 3), &s);
+	return json_pack("{s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:b, s:f}",
+		"id", api_cell_int(res, r, 0), "number", api_cell_str(res, r, 1), "title", api_cell_str(res, r, 2),
+		"state", api_cell_str(res, r, 3), "state_label", ticket_state_label(s),
+		"enterprise", api_cell_str(res, r, 4), "category", api_cell_str(res, r, 5),
+		"created_at", api_cell_time(res, r, 6), "same_enterprise", PQgetvalue(res, r, 7)[0] == 't',
+		"similarity", atof(PQgetvalue(res, r, 8)));
+}
+
+static void on_similar(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	api_reply_items(ctx, st, res, similar_json, NULL);
+}
+
+static void on_similar_base(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
+		return;
+	}
+	struct scope_params sp;
+	ticket_scope_params(&ctx->who, &sp);
+	const char *params[] = { ctx->params[0], sp.scope, sp.path, sp.enterprise };
+	http_query(ctx, &STMT_TICKET_SIMILAR, 4, params, on_similar);
+}
+
+void api_tickets_similar(struct reqctx *ctx)
+{
+	long long id;
+	if (api_path_id(ctx, 0, &id))
+		ticket_query(ctx, ctx->params[0], on_similar_base);
+}

@@ -57,6 +57,7 @@ const struct route routes[] = {
 	{ POST, "/api/v1/tickets", api_tickets_create, ROUTE_JSON },
 	{ GET, "/api/v1/tickets/:id", api_tickets_get, 0 },
 	{ GET, "/api/v1/tickets/:id/events", api_tickets_events, 0 },
+	{ GET, "/api/v1/tickets/:id/similar", api_tickets_similar, 0 },
 	{ POST, "/api/v1/tickets/:id/actions/:action", api_ticket_action, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },

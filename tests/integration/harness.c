@@ -297,6 +297,17 @@ int login(int port, const char *username, const char *password, struct session *
 	return status;
 }
 
+int api_call(int port, const struct session *s, const char *method, const char *path, const char *body, json_t **out)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, method, path, s ? s->headers : NULL, body, &r), "%s %s: no answer", method, path);
+	int status = r.status;
+	if (out)
+		*out = resp_json(&r);
+	http_resp_free(&r);
+	return status;
+}
+
 /* ---- database ------------------------------------------------------- */
 
 PGconn *test_db(void)

@@ -72,6 +72,10 @@ struct session {
 /* Logs in; returns the HTTP status (200 on success). */
 int login(int port, const char *username, const char *password, struct session *out);
 
+/* A JSON API call as session s (NULL = anonymous). Returns the status;
+ * *out (when out is not NULL) receives the parsed body or NULL. */
+int api_call(int port, const struct session *s, const char *method, const char *path, const char *body, json_t **out);
+
 /* A connection as the schema owner, for looking behind the API. */
 PGconn *test_db(void);
 /* The first cell of a query, as a long. */

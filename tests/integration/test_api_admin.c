@@ -23,13 +23,7 @@ TestSuite(admin, .init = start, .fini = stop, .timeout = 60);
 
 static int call(const struct session *s, const char *method, const char *path, const char *body, json_t **out)
 {
-	struct http_resp r;
-	cr_assert(http_do(srv.port, method, path, s ? s->headers : NULL, body, &r), "%s %s", method, path);
-	int status = r.status;
-	if (out)
-		*out = resp_json(&r);
-	http_resp_free(&r);
-	return status;
+	return api_call(srv.port, s, method, path, body, out);
 }
 
 static const char *code_of(json_t *j)

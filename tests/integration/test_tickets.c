@@ -1,0 +1,381 @@
+/*
+ * Integration: the lifecycle API end to end against the real server and
+ * database: the whole 收集 → 分派 → 处置 → 反馈 → 评价 story, reading scope
+ * and de-identification, concurrent accepts, idempotent creation, and bad
+ * input that must change nothing.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tickets_util.h"
+
+static struct server_proc srv;
+static struct world w;
+
+static void start(void)
+{
+	server_start(&srv, NULL);
+	world_login(&w, srv.port);
+}
+
+static void stop(void)
+{
+	server_stop(&srv, SIGTERM, 10);
+}
+
+TestSuite(tickets, .init = start, .fini = stop, .timeout = 240);
+
+static json_t *get(enum who as, const char *fmt, long long id)
+{
+	char path[256];
+	snprintf(path, sizeof path, fmt, id);
+	json_t *j = NULL;
+	int status = api_call(w.port, &w.s[as], "GET", path, NULL, &j);
+	cr_assert_eq(status, 200, "GET %s as %s: %d", path, who_names[as], status);
+	return j;
+}
+
+static bool items_contain(json_t *list, long long id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(list, "items"), i, v)
+		if (json_integer_value(json_object_get(v, "id")) == id)
+			return true;
+	return false;
+}
+
+Test(tickets, the_whole_story_from_submission_to_closure)
+{
+	long long earlier = ticket_new(&w, QIYE1, "去年招聘补贴到账查询");
+	long long id = ticket_new(&w, QIYE1, "招用应届生社保补贴申请");
+	cr_assert_str_eq(ticket_state(id), "new");
+
+	/* the specialist sees it in the queue, with similar tickets and KB answers */
+	json_t *queue = get(ZHUANYUAN, "/api/v1/tickets?queue=mine&limit=200", 0);
+	cr_assert(items_contain(queue, id), "the new ticket is in the specialist's queue");
+	json_decref(queue);
+	json_t *similar = get(ZHUANYUAN, "/api/v1/tickets/%lld/similar", id);
+	cr_assert(items_contain(similar, earlier), "the enterprise's earlier ticket is listed as similar");
+	cr_assert(!items_contain(similar, id));
+	json_decref(similar);
+	json_t *kb = get(ZHUANYUAN, "/api/v1/kb?q=%%E7%%A4%%BE%%E4%%BF%%9D", 0); /* 社保 */
+	cr_assert_gt(json_array_size(json_object_get(kb, "items")), 0, "KB suggestions for 社保");
+	json_decref(kb);
+
+	char extra[512];
+	long long bureau_a = org_named("区市场监管局"), town_b = org_named("莘庄镇"), bureau_c = org_named("区人社局");
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld,\"assist_org_ids\":[%lld],\"note\":\"请核实后办理\"",
+		 bureau_a, town_b);
+	act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+	cr_assert_str_eq(ticket_state(id), "dispatched");
+	act_ok(&w, SHICHANG, id, "return", "\"code\":\"not_our_function\",\"basis\":\"社保补贴不属于市场监管职能\"");
+	cr_assert_str_eq(ticket_state(id), "returned");
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld", bureau_c);
+	act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+	act_ok(&w, RENSHE, id, "accept", "");
+	cr_assert_str_eq(ticket_state(id), "in_progress");
+	act_ok(&w, RENSHE, id, "contact", "\"method\":\"电话\",\"note\":\"已电话联系刘经理\"");
+	act_ok(&w, RENSHE, id, "suspend", "\"question\":\"请补充招用人员名单及劳动合同\"");
+	cr_assert_str_eq(ticket_state(id), "suspended");
+	act_ok(&w, QIYE1, id, "supply", "\"answer\":\"名单和合同已补充\"");
+	cr_assert_str_eq(ticket_state(id), "in_progress");
+	/* the lead cannot resolve while the assisting town has not contributed */
+	json_t *j = NULL;
+	cr_assert_eq(act(&w, RENSHE, id, "resolve", "\"resolution\":\"x\"", &j), 409);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "code")), "action_unavailable");
+	json_decref(j);
+	act_ok(&w, XINZHUANG_BAN, id, "accept", "");
+	act_ok(&w, XINZHUANG_BAN, id, "contribute", "\"text\":\"镇企业服务办已核实用工情况属实\"");
+	act_ok(&w, RENSHE, id, "request_extension", "\"days\":3,\"reason\":\"需与税务核对参保记录\"");
+	act_ok(&w, DUBAN, id, "approve_extension", "\"note\":\"同意延期3个工作日\"");
+	act_ok(&w, RENSHE, id, "resolve", "\"resolution\":\"已指导企业线上申报,补贴将于本月发放\"");
+	cr_assert_str_eq(ticket_state(id), "resolved");
+	act_ok(&w, ZHUANYUAN, id, "feedback", "");
+	cr_assert_str_eq(ticket_state(id), "feedback");
+	act_ok(&w, QIYE1, id, "rate", "\"score\":2,\"comment\":\"办理太慢\"");
+	cr_assert_str_eq(ticket_state(id), "feedback");
+	act_ok(&w, DUBAN, id, "rule_rating", "\"decision\":\"rectify\",\"note\":\"请加快发放并回访\"");
+	cr_assert_str_eq(ticket_state(id), "rectifying");
+	act_ok(&w, RENSHE, id, "resolve", "\"resolution\":\"补贴已发放到账\"");
+	act_ok(&w, ZHUANYUAN, id, "feedback", "\"text\":\"补贴已于今日到账,请查收\"");
+	act_ok(&w, QIYE1, id, "rate", "\"score\":4,\"comment\":\"满意\"");
+	cr_assert_str_eq(ticket_state(id), "closed");
+
+	/* the timeline lists every step in order, with its actor */
+	static const char *const steps[][2] = {
+		{ "create", "刘洋" }, { "dispatch", "王晓燕" }, { "return", "李建国" }, { "dispatch", "王晓燕" },
+		{ "accept", "马俊" }, { "contact", "马俊" }, { "suspend", "马俊" }, { "supply", "刘洋" },
+		{ "accept", "何静" }, { "contribute", "何静" }, { "request_extension", "马俊" },
+		{ "approve_extension", "周立群" }, { "resolve", "马俊" }, { "feedback", "王晓燕" }, { "rate", "刘洋" },
+		{ "rule_rating", "周立群" }, { "resolve", "马俊" }, { "feedback", "王晓燕" }, { "rate", "刘洋" },
+	};
+	json_t *events = get(QIYE1, "/api/v1/tickets/%lld/events", id);
+	json_t *items = json_object_get(events, "items");
+	cr_assert_eq(json_array_size(items), sizeof steps / sizeof steps[0]);
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *e = json_array_get(items, i);
+		cr_assert_str_eq(json_string_value(json_object_get(e, "action")), steps[i][0], "step %zu", i);
+		cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "actor"), "name")), steps[i][1],
+				 "actor of step %zu", i);
+		cr_assert_not_null(strstr(json_string_value(json_object_get(e, "summary")), steps[i][1]));
+	}
+	json_decref(events);
+
+	/* the enterprise's progress notices are in the outbox */
+	char text[24];
+	snprintf(text, sizeof text, "%lld", id);
+	const char *p[] = { text };
+	PGconn *db = test_db();
+	PGresult *res = PQexecParams(db, "SELECT string_agg(kind, ',' ORDER BY id) FROM outbox"
+				     " WHERE ticket_id = $1 AND recipient_kind = 'enterprise'", 1, NULL, p, NULL, NULL, 0);
+	cr_assert_str_eq(PQgetvalue(res, 0, 0), "received,dispatched,dispatched,accepted,contacted,suspended,feedback,"
+						 "rectifying,feedback");
+	PQclear(res);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM outbox WHERE ticket_id = $1 AND recipient_kind = 'org'"
+				   " AND kind = 'assigned'", 1, p), 3, "bureau A, town B, bureau C were told of their assignments");
+	cr_assert_eq(db_scalar(db, "SELECT count(DISTINCT idempotency_key) - count(*) FROM outbox WHERE ticket_id = $1",
+			       1, p), 0);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM ratings WHERE ticket_id = $1", 1, p), 2);
+	PQfinish(db);
+}
+
+Test(tickets, each_role_reads_only_its_scope)
+{
+	long long id = ticket_new(&w, QIYE1, "厂房消防验收咨询");
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld", org_named("区市场监管局"));
+	act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld", id);
+	static const struct {
+		enum who who;
+		int status;
+	} reads[] = {
+		{ QIYE1, 200 }, { QIYE2, 404 }, { ZHUANYUAN, 200 }, { SHICHANG, 200 }, { SHICHANG_LEAD, 200 },
+		{ RENSHE, 404 }, { GUIHUA, 404 }, { DUBAN, 200 }, { LINGDAO, 200 }, { XINZHUANG, 200 }, { ADMIN, 404 },
+	};
+	for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+		json_t *j = NULL;
+		int status = api_call(w.port, &w.s[reads[i].who], "GET", path, NULL, &j);
+		cr_expect_eq(status, reads[i].status, "%s reads the ticket: %d", who_names[reads[i].who], status);
+		if (status == 200 && reads[i].who == XINZHUANG) {
+			json_t *contact = json_object_get(j, "contact");
+			cr_expect_str_eq(json_string_value(json_object_get(contact, "phone")), "138****5678");
+			cr_expect_str_eq(json_string_value(json_object_get(contact, "name")), "刘*");
+			cr_expect_eq(json_array_size(json_object_get(j, "allowed_actions")), 0, "a town viewer only reads");
+		}
+		if (status == 200 && reads[i].who == QIYE1)
+			cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "contact"), "phone")),
+					 "13812345678");
+		if (status == 200 && reads[i].who == LINGDAO)
+			cr_expect_eq(json_array_size(json_object_get(j, "allowed_actions")), 0, "a leader only reads");
+		json_decref(j);
+		/* lists agree with single reads */
+		if (reads[i].who == ADMIN)
+			continue;
+		json_t *list = get(reads[i].who, "/api/v1/tickets?limit=200", 0);
+		cr_expect_eq(items_contain(list, id), reads[i].status == 200, "%s's list", who_names[reads[i].who]);
+		json_decref(list);
+	}
+	/* the events and the similar list are as private as the ticket */
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/events", id);
+	cr_assert_eq(api_call(w.port, &w.s[QIYE2], "GET", path, NULL, NULL), 404);
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/similar", id);
+	cr_assert_eq(api_call(w.port, &w.s[GUIHUA], "GET", path, NULL, NULL), 404);
+}
+
+struct racer {
+	enum who who;
+	long long id;
+	int version;
+	pthread_barrier_t *barrier;
+	int status;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	char path[128], body[64];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/actions/accept", r->id);
+	snprintf(body, sizeof body, "{\"version\":%d}", r->version);
+	pthread_barrier_wait(r->barrier);
+	struct http_resp resp;
+	r->status = http_do(w.port, "POST", path, w.s[r->who].headers, body, &resp) ? resp.status : -1;
+	if (r->status != -1)
+		http_resp_free(&resp);
+	return NULL;
+}
+
+Test(tickets, two_handlers_accepting_at_once_one_wins_fifty_times)
+{
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld", org_named("区市场监管局"));
+	for (int round = 0; round < 50; round++) {
+		long long id = ticket_new(&w, ZHUANYUAN, "营业执照变更登记咨询");
+		act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+		pthread_barrier_t barrier;
+		pthread_barrier_init(&barrier, NULL, 2);
+		struct racer a = { SHICHANG, id, ticket_version(id), &barrier, 0 };
+		struct racer b = { SHICHANG_LEAD, id, a.version, &barrier, 0 };
+		pthread_t ta, tb;
+		pthread_create(&ta, NULL, race, &a);
+		pthread_create(&tb, NULL, race, &b);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		pthread_barrier_destroy(&barrier);
+		cr_assert((a.status == 200 && b.status == 409) || (a.status == 409 && b.status == 200),
+			  "round %d: %d and %d", round, a.status, b.status);
+		char text[24];
+		snprintf(text, sizeof text, "%lld", id);
+		const char *p[] = { text };
+		PGconn *db = test_db();
+		cr_assert_eq(db_scalar(db, "SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND action = 'accept'",
+				       1, p), 1);
+		cr_assert_eq(db_scalar(db, "SELECT count(*) FROM assignments WHERE ticket_id = $1 AND state = 'accepted'",
+				       1, p), 1);
+		PQfinish(db);
+	}
+}
+
+Test(tickets, a_retried_create_with_the_same_idempotency_key_returns_the_first_ticket)
+{
+	char headers[768], key[64];
+	snprintf(key, sizeof key, "retry-%s", unique_suffix());
+	snprintf(headers, sizeof headers, "%sIdempotency-Key: %s\r\n", w.s[QIYE1].headers, key);
+	char body[256];
+	snprintf(body, sizeof body, "{\"category_id\":%lld,\"title\":\"重复提交测试\",\"description\":\"网络中断后重试\"}",
+		 category_coded("ZC"));
+	long long ids[3];
+	for (int i = 0; i < 3; i++) {
+		struct http_resp r;
+		cr_assert(http_do(w.port, "POST", "/api/v1/tickets", headers, body, &r));
+		cr_assert_eq(r.status, i == 0 ? 201 : 200, "attempt %d: %d", i, r.status);
+		json_t *j = resp_json(&r);
+		ids[i] = (long long)json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+		http_resp_free(&r);
+	}
+	cr_assert_eq(ids[0], ids[1]);
+	cr_assert_eq(ids[0], ids[2]);
+	PGconn *db = test_db();
+	const char *p[] = { key };
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM tickets WHERE idempotency_key = $1", 1, p), 1);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+				   " WHERE t.idempotency_key = $1", 1, p), 1);
+	PQfinish(db);
+}
+
+/* A refused request answers 4xx problem+json and changes nothing. */
+static void refused(enum who as, long long id, const char *action, const char *body, int status, const char *code)
+{
+	char *before = ticket_snapshot(id);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/actions/%s", id, action);
+	struct http_resp r;
+	cr_assert(http_do(w.port, "POST", path, w.s[as].headers, body, &r));
+	json_t *j = resp_json(&r);
+	cr_expect_eq(r.status, status, "%s %s: %d, expected %d: %s", action, body, r.status, status, r.body);
+	cr_expect_not_null(strstr(r.head, "application/problem+json"), "%s %s", action, body);
+	if (code)
+		cr_expect_str_eq(json_string_value(json_object_get(j, "code")), code, "%s %s", action, body);
+	json_decref(j);
+	http_resp_free(&r);
+	char *after = ticket_snapshot(id);
+	cr_expect_str_eq(after, before, "%s %s changed the ticket", action, body);
+	free(before);
+	free(after);
+}
+
+Test(tickets, bad_action_input_is_refused_and_changes_nothing)
+{
+	long long id = ticket_new(&w, QIYE1, "用电增容申请");
+	char body[512];
+	int v = ticket_version(id);
+	refused(ZHUANYUAN, id, "dispatch", "{\"lead_org_id\":3}", 400, "missing_field");
+	snprintf(body, sizeof body, "{\"version\":\"%d\",\"lead_org_id\":3}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 400, "invalid_type");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3,\"colour\":\"red\"}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 400, "unknown_field");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":999999}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 422, "unprocessable");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":%lld}", v, org_named("闵行区企业服务中心"));
+	refused(ZHUANYUAN, id, "dispatch", body, 422, "unprocessable");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3,\"assist_org_ids\":[3]}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3,\"assist_org_ids\":[13,13]}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3,\"assist_org_ids\":\"13\"}", v);
+	refused(ZHUANYUAN, id, "dispatch", body, 400, "invalid_type");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3}", v - 1);
+	refused(ZHUANYUAN, id, "dispatch", body, 409, "version_conflict");
+	snprintf(body, sizeof body, "{\"version\":%d,\"lead_org_id\":3}", v);
+	refused(ZHUANYUAN, id, "launch", body, 404, "unknown_action");
+	refused(QIYE1, id, "dispatch", body, 403, "forbidden");
+	refused(QIYE2, id, "withdraw", "{\"version\":1,\"reason\":\"x\"}", 404, "not_found");
+	char big[6000];
+	snprintf(big, sizeof big, "{\"version\":%d,\"answer\":\"%0*d\"}", v, 5001, 0);
+	refused(ZHUANYUAN, id, "answer", big, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"answer\":\"   \"}", v);
+	refused(ZHUANYUAN, id, "answer", body, 400, NULL);
+	snprintf(body, sizeof body, "{\"version\":%d,\"answer\":\"\xff\xfe\"}", v);
+	refused(ZHUANYUAN, id, "answer", body, 400, "invalid_utf8");
+	refused(ZHUANYUAN, id, "answer", "{\"version\":1,", 400, "invalid_json");
+	refused(ZHUANYUAN, id, "answer", "[1,2]", 400, NULL);
+	snprintf(body, sizeof body, "{\"version\":%d,\"score\":6}", v);
+	refused(QIYE1, id, "rate", body, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"score\":4}", v);
+	refused(QIYE1, id, "rate", body, 409, "invalid_transition");
+	snprintf(body, sizeof body, "{\"version\":%d,\"code\":\"lazy\",\"basis\":\"x\"}", v);
+	refused(SHICHANG, id, "return", body, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"decision\":\"maybe\",\"note\":\"x\"}", v);
+	refused(DUBAN, id, "rule_rating", body, 400, "invalid_value");
+	snprintf(body, sizeof body, "{\"version\":%d,\"note\":\"x\"}", v);
+	refused(ZHUANYUAN, id, "close_unrated", body, 403, NULL);
+	refused(LINGDAO, id, "supervise", body, 403, "forbidden");
+	cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "POST", "/api/v1/tickets/abc/actions/answer", "{\"version\":1}",
+			      NULL), 404);
+}
+
+Test(tickets, bad_intake_is_refused_and_creates_nothing)
+{
+	PGconn *db = test_db();
+	long before = db_scalar(db, "SELECT count(*) FROM tickets", 0, NULL);
+	char body[512];
+	long long cat = category_coded("ZC");
+	static const struct {
+		enum who who;
+		const char *fmt;
+		int status;
+	} cases[] = {
+		{ QIYE1, "{\"title\":\"t\",\"description\":\"d\"}", 400 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":\"t\"}", 400 },
+		{ QIYE1, "{\"category_id\":999999,\"title\":\"t\",\"description\":\"d\"}", 422 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":1,\"description\":\"d\"}", 400 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"channel\":\"visit\"}", 403 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"enterprise_id\":2}", 403 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"urgency\":\"asap\"}", 400 },
+		{ QIYE1, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"contact_phone\":\"call me\"}", 400 },
+		{ ZHUANYUAN, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"channel\":\"visit\"}", 400 },
+		{ ZHUANYUAN, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"channel\":\"portal\","
+			     "\"enterprise_id\":1}", 400 },
+		{ ZHUANYUAN, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\",\"channel\":\"phone\","
+			     "\"enterprise_id\":999999}", 422 },
+		{ SHICHANG, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\"}", 403 },
+		{ LINGDAO, "{\"category_id\":%lld,\"title\":\"t\",\"description\":\"d\"}", 403 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(body, sizeof body, cases[i].fmt, cat);
+		json_t *j = NULL;
+		int status = api_call(w.port, &w.s[cases[i].who], "POST", "/api/v1/tickets", body, &j);
+		cr_expect_eq(status, cases[i].status, "case %zu (%s): %d", i, body, status);
+		cr_expect_not_null(json_object_get(j, "code"), "case %zu has a problem code", i);
+		json_decref(j);
+	}
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM tickets", 0, NULL), before);
+	PQfinish(db);
+}

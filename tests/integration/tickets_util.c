@@ -1,0 +1,129 @@
+/* tickets_util: helpers of the ticket suites; see tickets_util.h. */
+#include "tickets_util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const who_names[WHO__COUNT] = {
+	"qiye1", "qiye2", "zhuanyuan", "shichang", "shichang_lead", "renshe", "xinzhuang_ban", "guihua",
+	"duban", "lingdao", "xinzhuang", "admin",
+};
+
+void world_login(struct world *w, int port)
+{
+	w->port = port;
+	for (int i = 0; i < WHO__COUNT; i++)
+		cr_assert_eq(login(port, who_names[i], DEMO_PASSWORD, &w->s[i]), 200, "login %s", who_names[i]);
+}
+
+static long long lookup(const char *sql, const char *arg)
+{
+	PGconn *db = test_db();
+	const char *p[] = { arg };
+	long long id = db_scalar(db, sql, 1, p);
+	PQfinish(db);
+	cr_assert_gt(id, 0, "%s [%s]", sql, arg);
+	return id;
+}
+
+long long org_named(const char *name)
+{
+	return lookup("SELECT id FROM orgs WHERE name = $1", name);
+}
+
+long long enterprise_of(enum who w)
+{
+	return lookup("SELECT enterprise_id FROM users WHERE username = $1", who_names[w]);
+}
+
+long long category_coded(const char *code)
+{
+	return lookup("SELECT id FROM categories WHERE code = $1", code);
+}
+
+long long ticket_new(struct world *w, enum who as, const char *title)
+{
+	char body[1024];
+	if (as == ZHUANYUAN)
+		snprintf(body, sizeof body, "{\"enterprise_id\":%lld,\"channel\":\"visit\",\"category_id\":%lld,"
+			 "\"title\":\"%s\",\"description\":\"走访中企业反映:%s,请协调解决。\",\"contact_name\":\"刘洋\","
+			 "\"contact_phone\":\"13812345678\"}", enterprise_of(QIYE1), category_coded("RS"), title, title);
+	else
+		snprintf(body, sizeof body, "{\"category_id\":%lld,\"title\":\"%s\",\"description\":\"%s,希望尽快办理。\","
+			 "\"contact_name\":\"刘洋\",\"contact_phone\":\"13812345678\"}", category_coded("RS"), title, title);
+	json_t *j = NULL;
+	int status = api_call(w->port, &w->s[as], "POST", "/api/v1/tickets", body, &j);
+	cr_assert_eq(status, 201, "create as %s: %d", who_names[as], status);
+	long long id = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+int ticket_version(long long id)
+{
+	char text[24];
+	snprintf(text, sizeof text, "%lld", id);
+	PGconn *db = test_db();
+	const char *p[] = { text };
+	int v = (int)db_scalar(db, "SELECT version FROM tickets WHERE id = $1", 1, p);
+	PQfinish(db);
+	return v;
+}
+
+const char *ticket_state(long long id)
+{
+	static char state[32];
+	char text[24];
+	snprintf(text, sizeof text, "%lld", id);
+	PGconn *db = test_db();
+	const char *p[] = { text };
+	PGresult *res = PQexecParams(db, "SELECT state FROM tickets WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
+	cr_assert_eq(PQntuples(res), 1);
+	snprintf(state, sizeof state, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(db);
+	return state;
+}
+
+int act(struct world *w, enum who as, long long id, const char *action, const char *extra, json_t **out)
+{
+	char path[128], body[4096];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/actions/%s", id, action);
+	snprintf(body, sizeof body, "{\"version\":%d%s%s}", ticket_version(id), extra && *extra ? "," : "",
+		 extra ? extra : "");
+	return api_call(w->port, &w->s[as], "POST", path, body, out);
+}
+
+void act_ok(struct world *w, enum who as, long long id, const char *action, const char *extra)
+{
+	json_t *j = NULL;
+	int status = act(w, as, id, action, extra, &j);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	cr_assert_eq(status, 200, "%s %s on ticket %lld: %d %s", who_names[as], action, id, status, text ? text : "");
+	free(text);
+	json_decref(j);
+}
+
+char *ticket_snapshot(long long id)
+{
+	char text[24];
+	snprintf(text, sizeof text, "%lld", id);
+	PGconn *db = test_db();
+	const char *p[] = { text };
+	PGresult *res = PQexecParams(db,
+		"SELECT concat_ws(' | ',"
+		" (SELECT row_to_json(t)::text FROM tickets t WHERE t.id = $1),"
+		" (SELECT json_agg(a ORDER BY a.id)::text FROM assignments a WHERE a.ticket_id = $1),"
+		" (SELECT json_agg(e ORDER BY e.id)::text FROM ticket_events e WHERE e.ticket_id = $1),"
+		" (SELECT json_agg(r ORDER BY r.id)::text FROM ratings r WHERE r.ticket_id = $1),"
+		" (SELECT json_agg(x ORDER BY x.id)::text FROM extension_requests x WHERE x.ticket_id = $1),"
+		" (SELECT json_agg(o ORDER BY o.id)::text FROM outbox o WHERE o.ticket_id = $1))",
+		1, NULL, p, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+	char *snap = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(db);
+	return snap;
+}

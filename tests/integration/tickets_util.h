@@ -1,0 +1,60 @@
+/*
+ * tickets_util: what the ticket suites share on top of the harness:
+ * sessions of the demo users, actions with the current version, and
+ * snapshots of a ticket's rows for "a refused request changed nothing".
+ */
+#ifndef SUQIU_TESTS_TICKETS_UTIL_H
+#define SUQIU_TESTS_TICKETS_UTIL_H
+
+#include <jansson.h>
+
+#include "harness.h"
+
+/* The demo users the ticket suites act as (seed-demo). */
+enum who {
+	QIYE1,         /* enterprise user of enterprise 1 (莘庄镇) */
+	QIYE2,         /* enterprise user of another enterprise (七宝镇) */
+	ZHUANYUAN,     /* specialist, district center */
+	SHICHANG,      /* handler, 区市场监管局 (bureau A) */
+	SHICHANG_LEAD, /* leader, 区市场监管局 */
+	RENSHE,        /* handler, 区人社局 (bureau C) */
+	XINZHUANG_BAN, /* handler, 莘庄镇 (town B) */
+	GUIHUA,        /* handler, 区规划资源局: never involved (foreign org) */
+	DUBAN,         /* supervisor */
+	LINGDAO,       /* leader: read-only */
+	XINZHUANG,     /* town viewer, 莘庄镇 */
+	ADMIN,
+	WHO__COUNT
+};
+
+struct world {
+	int port;
+	struct session s[WHO__COUNT];
+};
+
+extern const char *const who_names[WHO__COUNT];
+
+/* Logs every demo user in. */
+void world_login(struct world *w, int port);
+long long org_named(const char *name);
+long long enterprise_of(enum who w);
+long long category_coded(const char *code);
+
+/* Creates a portal ticket as qiye1 (or a visit ticket for enterprise 1 as
+ * the specialist when as == ZHUANYUAN); returns its id. */
+long long ticket_new(struct world *w, enum who as, const char *title);
+/* The ticket's version and state as stored. */
+int ticket_version(long long id);
+const char *ticket_state(long long id); /* static buffer */
+
+/* POSTs action on ticket id as who with {"version": <current>, extra...};
+ * extra is JSON object members without braces ("" for none). */
+int act(struct world *w, enum who as, long long id, const char *action, const char *extra, json_t **out);
+/* The same and asserts the status. */
+void act_ok(struct world *w, enum who as, long long id, const char *action, const char *extra);
+
+/* Everything about a ticket in one string: its row, assignments, events,
+ * ratings, extension requests and outbox; free it. */
+char *ticket_snapshot(long long id);
+
+#endif
