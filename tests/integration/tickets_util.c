@@ -18,12 +18,19 @@ void world_login(struct world *w, int port)
 		cr_assert_eq(login(port, who_names[i], DEMO_PASSWORD, &w->s[i]), 200, "login %s", who_names[i]);
 }
 
+/* One connection per test process (Criterion forks each test). */
+static PGconn *db(void)
+{
+	static PGconn *conn;
+	if (!conn)
+		conn = test_db();
+	return conn;
+}
+
 static long long lookup(const char *sql, const char *arg)
 {
-	PGconn *db = test_db();
 	const char *p[] = { arg };
-	long long id = db_scalar(db, sql, 1, p);
-	PQfinish(db);
+	long long id = db_scalar(db(), sql, 1, p);
 	cr_assert_gt(id, 0, "%s [%s]", sql, arg);
 	return id;
 }
@@ -36,6 +43,20 @@ long long org_named(const char *name)
 long long enterprise_of(enum who w)
 {
 	return lookup("SELECT enterprise_id FROM users WHERE username = $1", who_names[w]);
+}
+
+long long assignment_of(long long ticket, const char *org)
+{
+	char text[24];
+	snprintf(text, sizeof text, "%lld", ticket);
+	const char *p[] = { text, org };
+	return db_scalar(db(), "SELECT max(a.id) FROM assignments a JOIN orgs o ON o.id = a.org_id"
+			       " WHERE a.ticket_id = $1 AND o.name = $2", 2, p);
+}
+
+long long user_named(const char *username)
+{
+	return lookup("SELECT id FROM users WHERE username = $1", username);
 }
 
 long long category_coded(const char *code)
@@ -65,11 +86,8 @@ int ticket_version(long long id)
 {
 	char text[24];
 	snprintf(text, sizeof text, "%lld", id);
-	PGconn *db = test_db();
 	const char *p[] = { text };
-	int v = (int)db_scalar(db, "SELECT version FROM tickets WHERE id = $1", 1, p);
-	PQfinish(db);
-	return v;
+	return (int)db_scalar(db(), "SELECT version FROM tickets WHERE id = $1", 1, p);
 }
 
 const char *ticket_state(long long id)
@@ -77,13 +95,11 @@ const char *ticket_state(long long id)
 	static char state[32];
 	char text[24];
 	snprintf(text, sizeof text, "%lld", id);
-	PGconn *db = test_db();
 	const char *p[] = { text };
-	PGresult *res = PQexecParams(db, "SELECT state FROM tickets WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
+	PGresult *res = PQexecParams(db(), "SELECT state FROM tickets WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
 	cr_assert_eq(PQntuples(res), 1);
 	snprintf(state, sizeof state, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
-	PQfinish(db);
 	return state;
 }
 
@@ -110,9 +126,8 @@ char *ticket_snapshot(long long id)
 {
 	char text[24];
 	snprintf(text, sizeof text, "%lld", id);
-	PGconn *db = test_db();
 	const char *p[] = { text };
-	PGresult *res = PQexecParams(db,
+	PGresult *res = PQexecParams(db(),
 		"SELECT concat_ws(' | ',"
 		" (SELECT row_to_json(t)::text FROM tickets t WHERE t.id = $1),"
 		" (SELECT json_agg(a ORDER BY a.id)::text FROM assignments a WHERE a.ticket_id = $1),"
@@ -124,6 +139,5 @@ char *ticket_snapshot(long long id)
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
 	char *snap = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	PQfinish(db);
 	return snap;
 }

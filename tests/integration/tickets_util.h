@@ -39,6 +39,9 @@ void world_login(struct world *w, int port);
 long long org_named(const char *name);
 long long enterprise_of(enum who w);
 long long category_coded(const char *code);
+long long user_named(const char *username);
+/* The latest assignment of ticket to the org named org. */
+long long assignment_of(long long ticket, const char *org);
 
 /* Creates a portal ticket as qiye1 (or a visit ticket for enterprise 1 as
  * the specialist when as == ZHUANYUAN); returns its id. */
