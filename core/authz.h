@@ -46,6 +46,7 @@ enum authz_action {
 	AUTHZ_CATEGORY_MANAGE,   /* create and edit demand categories */
 	AUTHZ_KB_READ,           /* search the knowledge base */
 	AUTHZ_KB_MANAGE,         /* write knowledge-base articles */
+	AUTHZ_TICKET_IMPORT,     /* import batches of tickets (12345 hotline) */
 	AUTHZ__ACTION_COUNT
 };
 

@@ -20,7 +20,7 @@ static bool fail(struct jsonin_error *err, const char *code, const char *fmt, ..
 	return false;
 }
 
-json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err)
+json_t *jsonin_parse_any(const char *buf, size_t len, struct jsonin_error *err)
 {
 	size_t bad = 0;
 	if (!utf8_valid((const unsigned char *)buf, len, &bad)) {
@@ -38,7 +38,13 @@ json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err)
 		     jerr.column, jerr.text);
 		return NULL;
 	}
-	if (!json_is_object(root)) {
+	return root;
+}
+
+json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err)
+{
+	json_t *root = jsonin_parse_any(buf, len, err);
+	if (root && !json_is_object(root)) {
 		json_decref(root);
 		fail(err, "invalid_type", "request body must be a JSON object");
 		return NULL;

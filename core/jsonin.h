@@ -42,6 +42,9 @@ struct jsonin_error {
  * with *err filled in. An empty body is "invalid_json". */
 json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err);
 
+/* The same for any JSON value (e.g. an array of rows to import). */
+json_t *jsonin_parse_any(const char *buf, size_t len, struct jsonin_error *err);
+
 /* Checks obj against the NULL-terminated field table. */
 bool jsonin_check(const json_t *obj, const struct jsonin_field *fields, struct jsonin_error *err);
 

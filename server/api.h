@@ -32,6 +32,9 @@ void api_tickets_get(struct reqctx *ctx);
 void api_tickets_events(struct reqctx *ctx);
 void api_tickets_similar(struct reqctx *ctx);
 
+/* api_import.c */
+void api_tickets_import(struct reqctx *ctx);
+
 /* api_ticket_actions.c */
 void api_ticket_action(struct reqctx *ctx);
 

@@ -30,15 +30,14 @@ static struct pgstmt STMT_TICKET_CREATE = PGSTMT("ticket_create",
 	" c AS (SELECT id, default_urgency FROM categories WHERE id = $2 AND disabled_at IS NULL),"
 	" t AS (INSERT INTO tickets (number, enterprise_id, channel, external_ref, category_id, urgency, title,"
 	"        description, contact_name, contact_phone, created_by, idempotency_key)"
-	"   SELECT (SELECT coalesce(short_name, 'SQ') FROM orgs WHERE parent_id IS NULL) || '-' ||"
-	"          to_char(now(), 'YYYY') || '-' || lpad(nextval('ticket_number_seq')::text, 6, '0'),"
-	"          e.id, $3, $4, c.id, coalesce($5, c.default_urgency), btrim($6), btrim($7), $8, $9, $10, $11"
+	"   SELECT " SQL_NEXT_TICKET_NUMBER ", e.id, $3, $4, c.id, coalesce($5, c.default_urgency), btrim($6), btrim($7), $8, $9, $10, $11"
 	"   FROM e, c ON CONFLICT DO NOTHING RETURNING id, enterprise_id),"
 	" ev AS (INSERT INTO ticket_events (ticket_id, actor_id, actor_role, actor_org, action, from_state, to_state,"
 	"        payload, summary)"
-	"   SELECT t.id, $10, $12, $13, 'create', NULL, 'new', $14::jsonb, $15 FROM t RETURNING id, ticket_id),"
+	"   SELECT t.id, $10, $12, $13, 'create', NULL, 'new', $14::jsonb, " SQL_INTAKE_SUMMARY("$15", "btrim($6)")
+	"   FROM t RETURNING id, ticket_id),"
 	" ob AS (INSERT INTO outbox (event_id, ticket_id, recipient_kind, recipient_id, kind, title, body, idempotency_key)"
-	"   SELECT ev.id, ev.ticket_id, 'enterprise', t.enterprise_id, 'received', '诉求已受理', $16,"
+	"   SELECT ev.id, ev.ticket_id, 'enterprise', t.enterprise_id, 'received', '诉求已受理', " SQL_RECEIPT("btrim($6)") ","
 	"          'event:' || ev.id || ':enterprise' FROM ev, t)"
 	" SELECT (SELECT id FROM t),"
 	"  (SELECT id FROM tickets x WHERE (x.created_by = $10 AND x.idempotency_key = $11)"
@@ -58,7 +57,7 @@ static const struct jsonin_field create_fields[] = {
 	JSONIN_END,
 };
 
-static const char *channel_label(const char *channel)
+const char *ticket_channel_label(const char *channel)
 {
 	static const char *const labels[][2] = {
 		{ "portal", "企业网上提交" }, { "visit", "走访" }, { "phone", "电话" },
@@ -178,7 +177,6 @@ void api_tickets_create(struct reqctx *ctx)
 		http_reply_problem(ctx, "invalid_value", "Idempotency-Key must be 1 to 100 characters");
 		return;
 	}
-	const char *title = jsonin_str(ctx->body, "title", "");
 	char ent[24], cat[24], user[24], org[24];
 	snprintf(ent, sizeof ent, "%lld", enterprise);
 	snprintf(cat, sizeof cat, "%lld", jsonin_int(ctx->body, "category_id", 0));
@@ -187,16 +185,14 @@ void api_tickets_create(struct reqctx *ctx)
 	json_t *payload = json_pack("{s:s, s:s*}", "channel", channel, "external_ref", external_ref);
 	char *payload_text = json_dumps(payload, JSON_COMPACT);
 	json_decref(payload);
-	char *summary = xasprintf("%s(%s)通过%s登记诉求《%s》", who->display_name, role_label(who->role),
-				  channel_label(channel) ? channel_label(channel) : channel, title);
-	char *receipt = xasprintf("您的诉求《%s》已收到,企业服务专员将尽快分派办理。", title);
-	const char *params[] = { ent, cat, channel, external_ref, urgency, title,
+	char *summary = xasprintf("%s(%s)通过%s登记诉求", who->display_name, role_label(who->role),
+				  ticket_channel_label(channel) ? ticket_channel_label(channel) : channel);
+	const char *params[] = { ent, cat, channel, external_ref, urgency, jsonin_str(ctx->body, "title", ""),
 				 jsonin_str(ctx->body, "description", ""), jsonin_str(ctx->body, "contact_name", NULL),
-				 phone, user, key, role_name(who->role), org, payload_text, summary, receipt };
-	http_query(ctx, &STMT_TICKET_CREATE, 16, params, on_ticket_created);
+				 phone, user, key, role_name(who->role), org, payload_text, summary };
+	http_query(ctx, &STMT_TICKET_CREATE, 15, params, on_ticket_created);
 	free(payload_text);
 	free(summary);
-	free(receipt);
 }
 
 /* ---- one ticket ------------------------------------------------------ */
@@ -430,7 +426,7 @@ void api_tickets_list(struct reqctx *ctx)
 		return;
 	}
 	const char *channel = http_query_param(ctx, "channel");
-	if (channel && !channel_label(channel)) {
+	if (channel && !ticket_channel_label(channel)) {
 		http_reply_problem(ctx, "invalid_query", "channel must be portal, visit, phone, hotline_12345 or api");
 		return;
 	}

@@ -371,21 +371,22 @@ static bool take_path(struct reqctx *ctx)
 	return true;
 }
 
-static bool is_json_content_type(const char *ct)
+bool http_content_type_is(const struct reqctx *ctx, const char *type)
 {
+	const char *ct = http_request_header(ctx, "Content-Type");
 	if (!ct)
 		return false;
 	while (*ct == ' ')
 		ct++;
-	size_t n = strlen("application/json");
-	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	size_t n = strlen(type);
+	return strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static bool take_json_body(struct reqctx *ctx)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(ctx->req);
 	size_t len = evbuffer_get_length(in);
-	if (!is_json_content_type(http_request_header(ctx, "Content-Type"))) {
+	if (!http_content_type_is(ctx, "application/json")) {
 		http_reply_problem(ctx, "unsupported_media_type", "the body must be sent as application/json");
 		return false;
 	}

@@ -76,6 +76,8 @@ void http_reply_input_error(struct reqctx *ctx, const struct jsonin_error *err);
 void http_header(struct reqctx *ctx, const char *name, const char *value);
 /* A request header, or NULL. */
 const char *http_request_header(const struct reqctx *ctx, const char *name);
+/* True when the request's media type (parameters aside) is type. */
+bool http_content_type_is(const struct reqctx *ctx, const char *type);
 /* A query string parameter, or NULL. */
 const char *http_query_param(struct reqctx *ctx, const char *name);
 

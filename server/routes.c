@@ -55,6 +55,7 @@ const struct route routes[] = {
 	/* tickets */
 	{ GET, "/api/v1/tickets", api_tickets_list, 0 },
 	{ POST, "/api/v1/tickets", api_tickets_create, ROUTE_JSON },
+	{ POST, "/api/v1/tickets/import", api_tickets_import, 0 },
 	{ GET, "/api/v1/tickets/:id", api_tickets_get, 0 },
 	{ GET, "/api/v1/tickets/:id/events", api_tickets_events, 0 },
 	{ GET, "/api/v1/tickets/:id/similar", api_tickets_similar, 0 },

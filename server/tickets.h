@@ -23,6 +23,18 @@
 	" OR (" s " = 'org' AND EXISTS (SELECT 1 FROM assignments sa WHERE sa.ticket_id = t.id" \
 	"     AND (sa.org_path = " p " OR sa.org_path LIKE " p " || '.%' OR " p " LIKE sa.org_path || '.%'))))"
 
+/* Intake, shared by single creation and the 12345 import. A ticket number:
+ * district prefix, year, sequence (MH-2026-000123). */
+#define SQL_NEXT_TICKET_NUMBER \
+	"(SELECT coalesce(short_name, 'SQ') FROM orgs WHERE parent_id IS NULL) || '-' || to_char(now(), 'YYYY') || '-' ||" \
+	" lpad(nextval('ticket_number_seq')::text, 6, '0')"
+/* The enterprise's receipt notice for a ticket titled title. */
+#define SQL_RECEIPT(title) "'您的诉求《' || " title " || '》已收到,企业服务专员将尽快分派办理。'"
+/* The creation event's summary: "<actor>(<role>)通过<channel>登记诉求" + 《title》. */
+#define SQL_INTAKE_SUMMARY(prefix, title) prefix " || '《' || " title " || '》'"
+/* The zh-CN name of a channel, NULL for an unknown one. */
+const char *ticket_channel_label(const char *channel);
+
 /* The three parameters of SQL_TICKET_SCOPE for who. */
 struct scope_params {
 	const char *scope;

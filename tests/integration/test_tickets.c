@@ -51,8 +51,12 @@ static bool items_contain(json_t *list, long long id)
 
 Test(tickets, the_whole_story_from_submission_to_closure)
 {
-	long long earlier = ticket_new(&w, QIYE1, "去年招聘补贴到账查询");
-	long long id = ticket_new(&w, QIYE1, "招用应届生社保补贴申请");
+	/* a run-unique word makes these two more alike than any other ticket of qiye1's */
+	char title[128];
+	snprintf(title, sizeof title, "去年社保补贴到账查询 %s", unique_suffix());
+	long long earlier = ticket_new(&w, QIYE1, title);
+	snprintf(title, sizeof title, "招用应届生社保补贴申请 %s", unique_suffix());
+	long long id = ticket_new(&w, QIYE1, title);
 	cr_assert_str_eq(ticket_state(id), "new");
 
 	/* the specialist sees it in the queue, with similar tickets and KB answers */
@@ -344,7 +348,9 @@ Test(tickets, bad_action_input_is_refused_and_changes_nothing)
 Test(tickets, bad_intake_is_refused_and_creates_nothing)
 {
 	PGconn *db = test_db();
-	long before = db_scalar(db, "SELECT count(*) FROM tickets", 0, NULL);
+	/* every case below has title "t" and description "d", which no other test creates */
+	const char *const sql = "SELECT count(*) FROM tickets WHERE title = 't' AND description = 'd'";
+	long before = db_scalar(db, sql, 0, NULL);
 	char body[512];
 	long long cat = category_coded("ZC");
 	static const struct {
@@ -376,6 +382,173 @@ Test(tickets, bad_intake_is_refused_and_creates_nothing)
 		cr_expect_not_null(json_object_get(j, "code"), "case %zu has a problem code", i);
 		json_decref(j);
 	}
-	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM tickets", 0, NULL), before);
+	cr_assert_eq(db_scalar(db, sql, 0, NULL), before);
 	PQfinish(db);
+}
+
+static json_t *import(const char *content_type, const char *body, int want_status)
+{
+	char headers[768];
+	snprintf(headers, sizeof headers, "%sContent-Type: %s\r\n", w.s[ZHUANYUAN].headers, content_type);
+	struct http_resp r;
+	cr_assert(http_do(w.port, "POST", "/api/v1/tickets/import", headers, body, &r));
+	cr_assert_eq(r.status, want_status, "import (%s): %d %s", content_type, r.status, r.body);
+	json_t *j = resp_json(&r);
+	http_resp_free(&r);
+	return j;
+}
+
+/* Tickets whose external reference starts with prefix (tests run in parallel:
+ * only rows of one's own batch can be counted). */
+static long long count_refs(const char *prefix)
+{
+	char like[64];
+	snprintf(like, sizeof like, "%s%%", prefix);
+	const char *p[] = { like };
+	PGconn *db = test_db();
+	long long n = db_scalar(db, "SELECT count(*) FROM tickets WHERE external_ref LIKE $1", 1, p);
+	PQfinish(db);
+	return n;
+}
+
+static const char *row_status(json_t *report, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(report, "rows"), i), "status"));
+}
+
+Test(tickets, a_12345_batch_imported_twice_creates_its_tickets_once)
+{
+	const char *s = unique_suffix();
+	char json_batch[2048], csv_batch[2048];
+	snprintf(json_batch, sizeof json_batch,
+		 "[{\"external_ref\":\"J%s-1\",\"credit_code\":\"91310112MA1D5HH9NP\",\"category_code\":\"RS\","
+		 "\"title\":\"招工难\",\"description\":\"企业反映招工难\",\"contact_phone\":\"13800001111\"},"
+		 "{\"external_ref\":\"J%s-2\",\"credit_code\":\"91310112526728231C\",\"category_code\":\"SD01\","
+		 "\"title\":\"停电\",\"description\":\"厂区频繁停电\",\"urgency\":\"urgent\"},"
+		 "{\"external_ref\":\"J%s-3\",\"credit_code\":\"91310112526728231X\",\"category_code\":\"SD01\","
+		 "\"title\":\"校验位错\",\"description\":\"d\"},"
+		 "{\"external_ref\":\"J%s-4\",\"credit_code\":\"91310112MA1D5HH9NP\",\"category_code\":\"NOPE\","
+		 "\"title\":\"无此分类\",\"description\":\"d\"},"
+		 "{\"external_ref\":\"J%s-1\",\"credit_code\":\"91310112MA1D5HH9NP\",\"category_code\":\"RS\","
+		 "\"title\":\"同批重复\",\"description\":\"d\"},"
+		 "{\"external_ref\":\"J%s-5\",\"title\":\"缺字段\"}, 42]", s, s, s, s, s, s);
+	snprintf(csv_batch, sizeof csv_batch,
+		 "external_ref,credit_code,category_code,title,description,contact_phone\r\n"
+		 "C%s-1,91310112MA1D5HH9NP,RS,\"招工难,求助\",\"企业反映\"\"招工难\"\"\",13800001111\r\n"
+		 "C%s-2,91310112526728231C,SD01,停电,\"厂区频繁停电\n影响生产\",\r\n"
+		 "C%s-3,91310112526728231c,SD01,小写代码,d,\r\n", s, s, s);
+	char jprefix[32], cprefix[32];
+	snprintf(jprefix, sizeof jprefix, "J%s-", s);
+	snprintf(cprefix, sizeof cprefix, "C%s-", s);
+	json_t *first = import("application/json", json_batch, 200);
+	cr_assert_eq(json_integer_value(json_object_get(first, "created")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(first, "errors")), 5);
+	static const char *const want[] = { "created", "created", "error", "error", "error", "error", "error" };
+	for (size_t i = 0; i < 7; i++)
+		cr_expect_str_eq(row_status(first, i), want[i], "row %zu", i + 1);
+	json_t *again = import("application/json", json_batch, 200);
+	cr_assert_eq(json_integer_value(json_object_get(again, "created")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(again, "duplicates")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(json_object_get(again, "rows"), 0), "ticket_id")),
+		     json_integer_value(json_object_get(json_array_get(json_object_get(first, "rows"), 0), "ticket_id")),
+		     "a duplicate reports the first ticket");
+	json_decref(first);
+	json_decref(again);
+	json_t *csv = import("text/csv; charset=utf-8", csv_batch, 200);
+	cr_assert_eq(json_integer_value(json_object_get(csv, "created")), 2);
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(csv, "rows"), 2), "code")),
+			 "invalid_credit_code");
+	json_decref(csv);
+	csv = import("text/csv", csv_batch, 200);
+	cr_assert_eq(json_integer_value(json_object_get(csv, "duplicates")), 2);
+	json_decref(csv);
+	cr_assert_eq(count_refs(jprefix), 2);
+	cr_assert_eq(count_refs(cprefix), 2);
+
+	/* the quoted CSV cells arrived intact */
+	char ref[64];
+	snprintf(ref, sizeof ref, "C%s-1", s);
+	const char *p[] = { ref };
+	PGconn *db = test_db();
+	PGresult *res = PQexecParams(db, "SELECT title, description, channel FROM tickets WHERE external_ref = $1", 1,
+				     NULL, p, NULL, NULL, 0);
+	cr_assert_str_eq(PQgetvalue(res, 0, 0), "招工难,求助");
+	cr_assert_str_eq(PQgetvalue(res, 0, 1), "企业反映\"招工难\"");
+	cr_assert_str_eq(PQgetvalue(res, 0, 2), "hotline_12345");
+	PQclear(res);
+	PQfinish(db);
+}
+
+Test(tickets, a_malformed_batch_is_refused_whole)
+{
+	const char *s = unique_suffix();
+	char prefix[32], body[1024];
+	snprintf(prefix, sizeof prefix, "M%s-", s);
+	json_t *j;
+	j = import("text/plain", "a,b", 415);
+	json_decref(j);
+	j = import("application/json", "{\"rows\":[]}", 400);
+	json_decref(j);
+	j = import("application/json", "[", 400);
+	json_decref(j);
+	j = import("application/json", "[]", 400);
+	json_decref(j);
+	/* a good row does not get in with a broken one after it */
+	snprintf(body, sizeof body, "external_ref,credit_code,category_code,title,description\r\n"
+		 "M%s-1,91310112MA1D5HH9NP,RS,t,d\r\n\"M%s-2,91310112MA1D5HH9NP,RS,t,d\r\n", s, s);
+	j = import("text/csv", body, 400);
+	json_decref(j);
+	snprintf(body, sizeof body, "[{\"external_ref\":\"M%s-3\",\"credit_code\":\"91310112MA1D5HH9NP\","
+		 "\"category_code\":\"RS\",\"title\":\"t\",\"description\":\"d\"},", s);
+	j = import("application/json", body, 400);
+	json_decref(j);
+	j = import("text/csv", "external_ref,colour\r\nx,red\r\n", 400);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "code")), "unknown_field");
+	json_decref(j);
+	j = import("text/csv", "external_ref,credit_code\r\n", 400);
+	json_decref(j);
+	j = import("text/csv", "title\r\n\xff\xfe\r\n", 400);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "code")), "invalid_utf8");
+	json_decref(j);
+	/* only specialists import */
+	char headers[768];
+	snprintf(headers, sizeof headers, "%sContent-Type: application/json\r\n", w.s[SHICHANG].headers);
+	struct http_resp r;
+	cr_assert(http_do(w.port, "POST", "/api/v1/tickets/import", headers, "[]", &r));
+	cr_assert_eq(r.status, 403);
+	http_resp_free(&r);
+	cr_assert_eq(count_refs(prefix), 0);
+}
+
+Test(tickets, the_hotline_integration_creates_with_a_bearer_token_once_per_order_number)
+{
+	char body[512];
+	snprintf(body, sizeof body, "{\"user_id\":%lld,\"name\":\"12345热线对接 %s\"}", user_named("zhuanyuan"),
+		 unique_suffix());
+	json_t *j = NULL;
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "POST", "/api/v1/tokens", body, &j), 201);
+	char headers[256];
+	snprintf(headers, sizeof headers, "Authorization: Bearer %s\r\n", json_string_value(json_object_get(j, "token")));
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"enterprise_id\":%lld,\"channel\":\"hotline_12345\",\"external_ref\":\"H%s\","
+		 "\"category_id\":%lld,\"title\":\"热线转办\",\"description\":\"市民热线反映企业诉求\"}",
+		 enterprise_of(QIYE1), unique_suffix(), category_coded("QT"));
+	long long ids[2];
+	for (int i = 0; i < 2; i++) {
+		struct http_resp r;
+		cr_assert(http_do(w.port, "POST", "/api/v1/tickets", headers, body, &r));
+		cr_assert_eq(r.status, i ? 200 : 201, "attempt %d: %d %s", i, r.status, r.body);
+		j = resp_json(&r);
+		ids[i] = (long long)json_integer_value(json_object_get(j, "id"));
+		cr_assert_str_eq(json_string_value(json_object_get(j, "channel")), "hotline_12345");
+		json_decref(j);
+		http_resp_free(&r);
+	}
+	cr_assert_eq(ids[0], ids[1]);
+	/* a bearer token cannot use the channels of people */
+	struct http_resp r;
+	const char *visit = "{\"enterprise_id\":1,\"channel\":\"visit\",\"category_id\":1,\"title\":\"t\",\"description\":\"d\"}";
+	cr_assert(http_do(w.port, "POST", "/api/v1/tickets", headers, visit, &r));
+	cr_assert_eq(r.status, 400);
+	http_resp_free(&r);
 }

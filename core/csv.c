@@ -1,0 +1,155 @@
+/* csv: RFC 4180 parsing; see csv.h. */
+#include "core/csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+struct builder {
+	char *field;
+	size_t len, cap;
+	struct csv_record rec;
+	size_t rec_cap;
+};
+
+static void field_add(struct builder *b, char c)
+{
+	if (b->len + 1 >= b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->field = xrealloc(b->field, b->cap);
+	}
+	b->field[b->len++] = c;
+}
+
+static bool field_end(struct builder *b, size_t max_fields)
+{
+	if (b->rec.n >= max_fields)
+		return false;
+	if (b->rec.n == b->rec_cap) {
+		b->rec_cap = b->rec_cap ? b->rec_cap * 2 : 8;
+		b->rec.fields = xrealloc(b->rec.fields, b->rec_cap * sizeof *b->rec.fields);
+	}
+	char *f = xmalloc(b->len + 1);
+	memcpy(f, b->field, b->len);
+	f[b->len] = '\0';
+	b->rec.fields[b->rec.n++] = f;
+	b->len = 0;
+	return true;
+}
+
+static void record_drop(struct csv_record *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->fields[i]);
+	free(r->fields);
+	memset(r, 0, sizeof *r);
+}
+
+bool csv_parse(const char *buf, size_t len, size_t max_records, size_t max_fields, struct csv_table *out,
+	       char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	struct builder b = { 0 };
+	size_t cap = 0, i = 0, line = 1;
+	bool ok = true;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (ok && i < len) {
+		/* one record */
+		b.rec.line = line;
+		bool record_done = false, blank = true;
+		while (!record_done) {
+			bool quoted = i < len && buf[i] == '"';
+			if (quoted) {
+				blank = false;
+				size_t start_line = line;
+				i++;
+				for (;;) {
+					if (i >= len) {
+						snprintf(err, errlen, "line %zu: a quoted field is not closed", start_line);
+						ok = false;
+						break;
+					}
+					if (buf[i] == '"' && i + 1 < len && buf[i + 1] == '"') {
+						field_add(&b, '"');
+						i += 2;
+					} else if (buf[i] == '"') {
+						i++;
+						break;
+					} else {
+						if (buf[i] == '\n')
+							line++;
+						field_add(&b, buf[i++]);
+					}
+				}
+				if (!ok)
+					break;
+				if (i < len && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r') {
+					snprintf(err, errlen, "line %zu: text after a closing quote", line);
+					ok = false;
+					break;
+				}
+			} else {
+				while (i < len && buf[i] != ',' && buf[i] != '\n' && !(buf[i] == '\r' && i + 1 < len &&
+										  buf[i + 1] == '\n')) {
+					if (buf[i] == '"') {
+						snprintf(err, errlen, "line %zu: a quote inside an unquoted field", line);
+						ok = false;
+						break;
+					}
+					blank = false;
+					field_add(&b, buf[i++]);
+				}
+				if (!ok)
+					break;
+			}
+			if (!field_end(&b, max_fields)) {
+				snprintf(err, errlen, "line %zu: more than %zu fields", b.rec.line, max_fields);
+				ok = false;
+				break;
+			}
+			if (i < len && buf[i] == ',') {
+				blank = false;
+				i++;
+				continue;
+			}
+			if (i < len && buf[i] == '\r')
+				i++;
+			if (i < len && buf[i] == '\n')
+				i++;
+			line++;
+			record_done = true;
+		}
+		if (!ok)
+			break;
+		if (blank) { /* an empty line */
+			record_drop(&b.rec);
+			continue;
+		}
+		if (out->n >= max_records) {
+			snprintf(err, errlen, "more than %zu records", max_records);
+			ok = false;
+			break;
+		}
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->records = xrealloc(out->records, cap * sizeof *out->records);
+		}
+		out->records[out->n++] = b.rec;
+		memset(&b.rec, 0, sizeof b.rec);
+		b.rec_cap = 0;
+	}
+	record_drop(&b.rec);
+	free(b.field);
+	return ok;
+}
+
+void csv_free(struct csv_table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		record_drop(&t->records[i]);
+	free(t->records);
+	memset(t, 0, sizeof *t);
+}
