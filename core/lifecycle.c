@@ -407,6 +407,27 @@ const char *ticket_scope_name(enum ticket_scope s)
 	return (unsigned)s <= TSCOPE_ORG ? names[s] : "none";
 }
 
+bool ticket_scope_admits(const struct principal *who, long long enterprise_id, const char *town_path,
+			 const char *const *org_paths, int n)
+{
+	switch (ticket_scope_of(who)) {
+	case TSCOPE_ALL:
+		return true;
+	case TSCOPE_ENTERPRISE:
+		return enterprise_id == who->enterprise_id;
+	case TSCOPE_TOWN:
+		return lc_org_related(who->org_path, town_path);
+	case TSCOPE_ORG:
+		for (int i = 0; i < n; i++)
+			if (lc_org_related(who->org_path, org_paths[i]))
+				return true;
+		return false;
+	case TSCOPE_NONE:
+		break;
+	}
+	return false;
+}
+
 bool ticket_sees_personal_data(const struct principal *who)
 {
 	return who->role != ROLE_TOWN_VIEWER;

@@ -175,6 +175,12 @@ enum ticket_scope {
 };
 enum ticket_scope ticket_scope_of(const struct principal *who);
 const char *ticket_scope_name(enum ticket_scope s);
+/* Whether who may read a ticket of enterprise_id, whose enterprise sits in
+ * the town at town_path, and to which the orgs at org_paths[0..n) are or
+ * were assigned. The same rule as SQL_TICKET_SCOPE (server/tickets.h),
+ * for events that arrive outside SQL (live updates). */
+bool ticket_scope_admits(const struct principal *who, long long enterprise_id, const char *town_path,
+			 const char *const *org_paths, int n);
 /* Whether contact names and phones are shown to this principal unmasked. */
 bool ticket_sees_personal_data(const struct principal *who);
 

@@ -180,10 +180,8 @@ static void access_log(struct reqctx *ctx, int status, double seconds)
 	}
 }
 
-/* Every reply goes through here exactly once. buf may be NULL. */
-static void finish(struct reqctx *ctx, int status, const char *content_type, struct evbuffer *buf)
+static void common_headers(struct reqctx *ctx, const char *content_type)
 {
-	struct server *srv = ctx->srv;
 	struct evkeyvalq *out = evhttp_request_get_output_headers(ctx->req);
 	evhttp_add_header(out, "X-Request-Id", ctx->request_id);
 	evhttp_add_header(out, "Content-Security-Policy", CSP);
@@ -194,8 +192,22 @@ static void finish(struct reqctx *ctx, int status, const char *content_type, str
 		evhttp_add_header(out, "Cache-Control", "no-store");
 	if (content_type)
 		evhttp_add_header(out, "Content-Type", content_type);
-	if (srv->draining)
+	if (ctx->srv->draining)
 		evhttp_add_header(out, "Connection", "close");
+}
+
+static void account(struct reqctx *ctx, int status)
+{
+	double seconds = (double)(timefmt_mono_ns() - ctx->start_ns) / 1e9;
+	metrics_observe(ctx->srv->metrics, ctx->metric_route, router_method_name(ctx->method), status, seconds);
+	access_log(ctx, status, seconds);
+}
+
+/* Every reply goes through here exactly once. buf may be NULL. */
+static void finish(struct reqctx *ctx, int status, const char *content_type, struct evbuffer *buf)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(ctx->req);
+	common_headers(ctx, content_type);
 	size_t len = buf ? evbuffer_get_length(buf) : 0;
 	if (ctx->method == EVHTTP_REQ_HEAD && buf) {
 		/* HEAD: the headers of the GET, without its body */
@@ -204,13 +216,23 @@ static void finish(struct reqctx *ctx, int status, const char *content_type, str
 		evhttp_add_header(out, "Content-Length", n);
 		evbuffer_drain(buf, len);
 	}
-	double seconds = (double)(timefmt_mono_ns() - ctx->start_ns) / 1e9;
-	metrics_observe(srv->metrics, ctx->metric_route, router_method_name(ctx->method), status, seconds);
-	access_log(ctx, status, seconds);
+	account(ctx, status);
 	evhttp_send_reply(ctx->req, status, NULL, buf);
 	if (buf)
 		evbuffer_free(buf);
 	ctx_free(ctx);
+}
+
+struct evhttp_request *http_reply_stream(struct reqctx *ctx, const char *content_type)
+{
+	struct evhttp_request *req = ctx->req;
+	http_header(ctx, "Cache-Control", "no-cache");
+	http_header(ctx, "X-Accel-Buffering", "no"); /* nginx: pass events on at once */
+	common_headers(ctx, content_type);
+	account(ctx, 200);
+	evhttp_send_reply_start(req, 200, "OK");
+	ctx_free(ctx);
+	return req;
 }
 
 void http_reply_buffer(struct reqctx *ctx, int status, const char *content_type, struct evbuffer *buf)

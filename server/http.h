@@ -66,6 +66,10 @@ void http_reply_empty(struct reqctx *ctx, int status);
 void http_reply_buffer(struct reqctx *ctx, int status, const char *content_type, struct evbuffer *buf);
 void http_reply_problem(struct reqctx *ctx, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Starts a streamed 200 reply (chunked) and ends ctx: the request is
+ * logged and counted now, and the caller owns the returned request from
+ * here on (evhttp_send_reply_chunk / evhttp_send_reply_end). */
+struct evhttp_request *http_reply_stream(struct reqctx *ctx, const char *content_type);
 /* The reply for a failed database call: maps pool status and SQLSTATE
  * (23505 -> 409, 23503/23514 -> 422, ...) in this one place. */
 void http_reply_db_error(struct reqctx *ctx, enum pgpool_status st, const PGresult *res);

@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "server/http.h"
 #include "server/router.h"
+#include "server/stream.h"
 
 static bool split_listen(const char *listen, char *host, size_t hostlen, int *port)
 {
@@ -71,6 +72,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	log_flush();
 	srv->draining = true;
 	srv->drain_started_ns = timefmt_mono_ns();
+	stream_close_all(srv->stream); /* live streams never finish by themselves */
 	if (srv->bound) {
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
@@ -186,6 +188,7 @@ int main(void)
 	};
 	srv.pool = pgpool_create(srv.base, &popt);
 	srv.cpu = cpupool_create(srv.base, (int)srv.cfg.cpu_threads);
+	srv.stream = stream_create(srv.base, app_url);
 	if (!start_http(&srv, err, sizeof err)) {
 		logj("fatal", "listen_failed", "{s:s}", "error", err);
 		goto out;
@@ -204,6 +207,7 @@ out:
 	/* order matters: finished password checks may still query, and failed
 	 * queries still reply, so the HTTP side goes last */
 	cpupool_destroy(srv.cpu);
+	stream_destroy(srv.stream);
 	pgpool_destroy(srv.pool);
 	if (srv.ev_drain)
 		event_free(srv.ev_drain);

@@ -7,6 +7,7 @@
 #include "server/api.h"
 #include "server/ops.h"
 #include "server/static.h"
+#include "server/stream.h"
 
 /* The OpenAPI description is a file of the web folder, served under the API's path. */
 static void api_openapi(struct reqctx *ctx)
@@ -53,6 +54,7 @@ const struct route routes[] = {
 	{ POST, "/api/v1/kb", api_kb_create, ROUTE_JSON },
 	{ PATCH, "/api/v1/kb/:id", api_kb_update, ROUTE_JSON },
 	/* tickets */
+	{ GET, "/api/v1/stream", stream_subscribe, 0 },
 	{ GET, "/api/v1/tickets", api_tickets_list, 0 },
 	{ POST, "/api/v1/tickets", api_tickets_create, ROUTE_JSON },
 	{ POST, "/api/v1/tickets/import", api_tickets_import, 0 },

@@ -5,13 +5,23 @@
  * input that must change nothing.
  */
 #include <criterion/criterion.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tickets_util.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static struct server_proc srv;
 static struct world w;
@@ -550,5 +560,74 @@ Test(tickets, the_hotline_integration_creates_with_a_bearer_token_once_per_order
 	const char *visit = "{\"enterprise_id\":1,\"channel\":\"visit\",\"category_id\":1,\"title\":\"t\",\"description\":\"d\"}";
 	cr_assert(http_do(w.port, "POST", "/api/v1/tickets", headers, visit, &r));
 	cr_assert_eq(r.status, 400);
+	http_resp_free(&r);
+}
+
+/* An open event stream of one user: a raw socket, read with deadlines. */
+static int stream_open(enum who as)
+{
+	int fd = tcp_connect(w.port);
+	cr_assert_geq(fd, 0);
+	char req[768];
+	int n = snprintf(req, sizeof req, "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n%sAccept: text/event-stream\r\n\r\n",
+			 w.s[as].headers);
+	cr_assert_eq(write(fd, req, (size_t)n), n);
+	return fd;
+}
+
+/* Reads from fd until needle has arrived or ms have passed. */
+static bool stream_wait_for(int fd, const char *needle, int ms, char *seen, size_t seen_len)
+{
+	size_t used = strlen(seen);
+	long long deadline = now_ms() + ms;
+	while (!strstr(seen, needle)) {
+		long long left = deadline - now_ms();
+		if (left <= 0 || used + 1 >= seen_len)
+			return false;
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		ssize_t got = read(fd, seen + used, seen_len - used - 1);
+		if (got <= 0)
+			return false;
+		used += (size_t)got;
+		seen[used] = '\0';
+	}
+	return true;
+}
+
+Test(tickets, live_updates_reach_those_who_may_see_the_ticket_within_a_second)
+{
+	int own = stream_open(QIYE1), specialist = stream_open(ZHUANYUAN), foreign = stream_open(QIYE2);
+	static char seen_own[65536], seen_specialist[65536], seen_foreign[65536];
+	cr_assert(stream_wait_for(own, "suqiu live updates", 2000, seen_own, sizeof seen_own));
+	cr_assert(stream_wait_for(specialist, "suqiu live updates", 2000, seen_specialist, sizeof seen_specialist));
+	cr_assert(stream_wait_for(foreign, "suqiu live updates", 2000, seen_foreign, sizeof seen_foreign));
+	cr_assert_not_null(strstr(seen_own, "text/event-stream"));
+	long long id = ticket_new(&w, QIYE1, "实时推送测试");
+	char needle[64];
+	snprintf(needle, sizeof needle, "\"ticket_id\":%lld,", id);
+	long long t0 = now_ms();
+	cr_assert(stream_wait_for(own, needle, 1000, seen_own, sizeof seen_own), "the enterprise's stream: %s", seen_own);
+	cr_assert(stream_wait_for(specialist, needle, 1000, seen_specialist, sizeof seen_specialist));
+	cr_assert_lt(now_ms() - t0, 1000);
+	char extra[128];
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld", org_named("区市场监管局"));
+	act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+	snprintf(needle, sizeof needle, "\"action\":\"dispatch\",\"from_state\":\"new\",\"to_state\":\"dispatched\"");
+	cr_assert(stream_wait_for(own, needle, 1000, seen_own, sizeof seen_own));
+	/* who may see an event is not told to the browser */
+	cr_assert_null(strstr(seen_own, "org_paths"));
+	cr_assert_null(strstr(seen_own, "enterprise_id"));
+	/* another enterprise hears nothing of it */
+	snprintf(needle, sizeof needle, "\"ticket_id\":%lld,", id);
+	cr_assert_not(stream_wait_for(foreign, needle, 500, seen_foreign, sizeof seen_foreign), "%s", seen_foreign);
+	close(own);
+	close(specialist);
+	close(foreign);
+	/* a stream needs a login */
+	struct http_resp r;
+	cr_assert(http_do(w.port, "GET", "/api/v1/stream", NULL, NULL, &r));
+	cr_assert_eq(r.status, 401);
 	http_resp_free(&r);
 }

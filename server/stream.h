@@ -1,0 +1,28 @@
+/*
+ * stream: live updates (GET /api/v1/stream, Server-Sent Events).
+ *
+ * One extra database connection per server LISTENs on suqiu_events (see
+ * migration 0004). Each notification names a ticket event and who may see
+ * it; it is passed on to every open stream whose principal's ticket scope
+ * admits it, as "event: ticket" with a small JSON object. Streams get a
+ * comment line every 15 s so that proxies keep them open, and browsers'
+ * EventSource reconnects by itself after a restart. The listener
+ * reconnects with a one-second pause when the database goes away.
+ */
+#ifndef SUQIU_SERVER_STREAM_H
+#define SUQIU_SERVER_STREAM_H
+
+#include <event2/event.h>
+
+struct stream;
+struct reqctx;
+
+struct stream *stream_create(struct event_base *base, const char *conninfo);
+/* Ends every open stream (a drain has begun); new ones are refused. */
+void stream_close_all(struct stream *s);
+void stream_destroy(struct stream *s);
+
+/* The handler of GET /api/v1/stream. */
+void stream_subscribe(struct reqctx *ctx);
+
+#endif
