@@ -32,6 +32,11 @@ void api_tickets_get(struct reqctx *ctx);
 void api_tickets_events(struct reqctx *ctx);
 void api_tickets_similar(struct reqctx *ctx);
 
+/* api_attachments.c */
+void api_attachments_upload(struct reqctx *ctx);
+void api_attachments_list(struct reqctx *ctx);
+void api_attachments_get(struct reqctx *ctx);
+
 /* api_import.c */
 void api_tickets_import(struct reqctx *ctx);
 

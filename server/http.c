@@ -441,15 +441,16 @@ void http_handle(struct evhttp_request *req, void *arg)
 	}
 	if (!take_path(ctx) || !take_query(ctx))
 		return;
-	size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
-	if (body_len > (size_t)srv->cfg.body_limit) {
-		http_header(ctx, "Connection", "close");
-		http_reply_problem(ctx, "payload_too_large", "the body has %zu bytes; at most %ld are accepted",
-				   body_len, srv->cfg.body_limit);
-		return;
-	}
 	int allowed = 0;
 	const struct route *route = router_match(ctx->path, ctx->method, ctx->params, &allowed);
+	size_t body_len = evbuffer_get_length(evhttp_request_get_input_buffer(req));
+	long limit = route && (route->flags & ROUTE_UPLOAD) ? HTTP_UPLOAD_LIMIT : srv->cfg.body_limit;
+	if (body_len > (size_t)limit) {
+		http_header(ctx, "Connection", "close");
+		http_reply_problem(ctx, "payload_too_large", "the body has %zu bytes; at most %ld are accepted",
+				   body_len, limit);
+		return;
+	}
 	if (!route) {
 		bool api = strncmp(ctx->path, "/api/", 5) == 0 || strcmp(ctx->path, "/api") == 0;
 		if (allowed) {

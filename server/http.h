@@ -24,6 +24,7 @@
 #include "server/server.h"
 
 #define ROUTE_MAX_PARAMS 4
+#define HTTP_UPLOAD_LIMIT (10L * 1024 * 1024) /* an attachment: 10 MiB */
 
 struct route;
 struct reqctx;

@@ -99,7 +99,11 @@ static bool start_http(struct server *srv, char *err, size_t errlen)
 						      EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	/* bodies up to twice the limit are read and refused with problem+json by
 	 * http_handle; beyond that libevent cuts the connection short itself */
-	evhttp_set_max_body_size(srv->http, srv->cfg.body_limit * 2);
+	/* evhttp's own cap, above which it drops the connection: our limits
+	 * (per route, answered with a 413 problem) lie below it */
+	long cap = srv->cfg.body_limit * 2 > HTTP_UPLOAD_LIMIT + (1L << 20) ? srv->cfg.body_limit * 2
+									     : HTTP_UPLOAD_LIMIT + (1L << 20);
+	evhttp_set_max_body_size(srv->http, cap);
 	evhttp_set_max_headers_size(srv->http, srv->cfg.header_limit);
 	evhttp_set_timeout(srv->http, (int)srv->cfg.http_timeout_s);
 	srv->bound = evhttp_bind_socket_with_handle(srv->http, host, (ev_uint16_t)port);

@@ -13,6 +13,7 @@
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0, /* no authentication needed */
 	ROUTE_JSON = 1 << 1,   /* the body must be a JSON object (checked before the handler) */
+	ROUTE_UPLOAD = 1 << 2, /* a file upload: the body may be up to HTTP_UPLOAD_LIMIT */
 };
 
 struct route {

@@ -61,6 +61,9 @@ const struct route routes[] = {
 	{ GET, "/api/v1/tickets/:id", api_tickets_get, 0 },
 	{ GET, "/api/v1/tickets/:id/events", api_tickets_events, 0 },
 	{ GET, "/api/v1/tickets/:id/similar", api_tickets_similar, 0 },
+	{ GET, "/api/v1/tickets/:id/attachments", api_attachments_list, 0 },
+	{ POST, "/api/v1/tickets/:id/attachments", api_attachments_upload, ROUTE_UPLOAD },
+	{ GET, "/api/v1/tickets/:id/attachments/:aid", api_attachments_get, 0 },
 	{ POST, "/api/v1/tickets/:id/actions/:action", api_ticket_action, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },

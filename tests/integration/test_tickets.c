@@ -631,3 +631,75 @@ Test(tickets, live_updates_reach_those_who_may_see_the_ticket_within_a_second)
 	cr_assert_eq(r.status, 401);
 	http_resp_free(&r);
 }
+
+static int upload(enum who as, long long id, const char *filename, const char *content, json_t **out)
+{
+	char path[256], headers[768];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/attachments?filename=%s", id, filename);
+	snprintf(headers, sizeof headers, "%sContent-Type: application/octet-stream\r\n", w.s[as].headers);
+	struct http_resp r;
+	cr_assert(http_do(w.port, "POST", path, headers, content, &r));
+	int status = r.status;
+	if (out)
+		*out = resp_json(&r);
+	http_resp_free(&r);
+	return status;
+}
+
+Test(tickets, attachments_are_typed_by_content_and_served_only_to_those_who_see_the_ticket)
+{
+	long long id = ticket_new(&w, QIYE1, "附件测试");
+	const char *pdf = "%PDF-1.7\n%营业执照副本\n1 0 obj<<>>endobj\n%%EOF\n";
+	json_t *j = NULL;
+	cr_assert_eq(upload(QIYE1, id, "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf", pdf, &j), 201); /* 营业执照.pdf */
+	long long aid = (long long)json_integer_value(json_object_get(j, "id"));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "content_type")), "application/pdf");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "filename")), "营业执照.pdf");
+	json_decref(j);
+	/* the name does not decide the type */
+	cr_assert_eq(upload(QIYE1, id, "photo.png", "MZ\x90 this is a program", &j), 415);
+	json_decref(j);
+	cr_assert_eq(upload(QIYE1, id, "scan.pdf", "\x89PNG\r\n\x1a\n-image-data", &j), 201);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "content_type")), "image/png");
+	json_decref(j);
+	/* bad names, empty files, strangers, read-only roles */
+	cr_assert_eq(upload(QIYE1, id, "a%2Fb.pdf", pdf, NULL), 400);
+	cr_assert_eq(upload(QIYE1, id, "", pdf, NULL), 400);
+	cr_assert_eq(upload(QIYE1, id, "empty.pdf", "", NULL), 400);
+	cr_assert_eq(upload(QIYE2, id, "x.pdf", pdf, NULL), 404);
+	cr_assert_eq(upload(LINGDAO, id, "x.pdf", pdf, NULL), 403);
+	/* 10 MiB at most */
+	size_t big = 10 * 1024 * 1024 + 1;
+	char *huge = malloc(big + 1);
+	memset(huge, 'A', big);
+	memcpy(huge, "%PDF-", 5);
+	huge[big] = '\0';
+	cr_assert_eq(upload(QIYE1, id, "big.pdf", huge, NULL), 413);
+	huge[big - 1] = '\0'; /* exactly 10 MiB */
+	cr_assert_eq(upload(QIYE1, id, "max.pdf", huge, NULL), 201);
+	free(huge);
+
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/attachments", id);
+	cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", path, NULL, &j), 200);
+	cr_assert_eq(json_array_size(json_object_get(j, "items")), 3);
+	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[QIYE2], "GET", path, NULL, NULL), 404);
+	snprintf(path, sizeof path, "/api/v1/tickets/%lld/attachments/%lld", id, aid);
+	struct http_resp r;
+	cr_assert(http_do(w.port, "GET", path, w.s[XINZHUANG].headers, NULL, &r));
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(r.body_len, strlen(pdf));
+	cr_assert_eq(memcmp(r.body, pdf, r.body_len), 0, "the file comes back byte for byte");
+	cr_assert_str_eq(resp_header(&r, "Content-Type"), "application/pdf");
+	cr_assert_not_null(strstr(resp_header(&r, "Content-Disposition"), "attachment; filename*=UTF-8''"));
+	http_resp_free(&r);
+	cr_assert(http_do(w.port, "GET", path, w.s[QIYE2].headers, NULL, &r));
+	cr_assert_eq(r.status, 404);
+	http_resp_free(&r);
+	/* the upload is on the timeline */
+	json_t *events = get(QIYE1, "/api/v1/tickets/%lld/events", id);
+	json_t *last = json_array_get(json_object_get(events, "items"), json_array_size(json_object_get(events, "items")) - 1);
+	cr_assert_str_eq(json_string_value(json_object_get(last, "action")), "attach");
+	json_decref(events);
+}
