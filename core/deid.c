@@ -9,14 +9,31 @@ char *deid_phone(const char *phone)
 {
 	if (!phone)
 		return NULL;
-	size_t n = strlen(phone);
-	char *out = xstrdup(phone);
+	/* count and mask whole code points, not bytes: a stray non-ASCII
+	 * character must neither shift what is kept nor be cut in half */
+	const unsigned char *s = (const unsigned char *)phone;
+	size_t n = 0;
+	for (size_t i = 0; s[i]; i++)
+		n += (s[i] & 0xC0) != 0x80;
 	/* short numbers (extensions, landlines without area code) lose all but
 	 * their last two characters; mobile-length ones keep 3 + 4 */
 	size_t keep_head = n >= 11 ? 3 : 0;
 	size_t keep_tail = n >= 11 ? 4 : (n > 4 ? 2 : 0);
-	for (size_t i = keep_head; i + keep_tail < n; i++)
-		out[i] = '*';
+	char *out = xmalloc(strlen(phone) + 1);
+	size_t o = 0;
+	for (size_t i = 0, cp = 0; s[i]; cp++) {
+		size_t len = 1;
+		while ((s[i + len] & 0xC0) == 0x80)
+			len++;
+		if (cp < keep_head || cp + keep_tail >= n) {
+			memcpy(out + o, phone + i, len);
+			o += len;
+		} else {
+			out[o++] = '*';
+		}
+		i += len;
+	}
+	out[o] = '\0';
 	return out;
 }
 
