@@ -21,6 +21,7 @@
 #include "core/filetype.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "server/stream.h"
 #include "server/tickets.h"
 
 static struct pgstmt STMT_ATTACH = PGSTMT("attachment_create",
@@ -30,8 +31,8 @@ static struct pgstmt STMT_ATTACH = PGSTMT("attachment_create",
 	"        payload, summary)"
 	"  SELECT $1, $7, $8, $9, 'attach', t.state, t.state,"
 	"         jsonb_build_object('attachment_id', a.id, 'filename', $2::text, 'size', $4::int), $10"
-	"  FROM a, tickets t WHERE t.id = $1)"
-	" SELECT a.id, " SQL_TIME("a.created_at") " FROM a");
+	"  FROM a, tickets t WHERE t.id = $1 RETURNING id)"
+	" SELECT a.id, " SQL_TIME("a.created_at") ", ARRAY(SELECT id FROM ev) FROM a");
 
 #define ATTACHMENT_COLUMNS "x.id, x.filename, x.content_type, x.size, x.sha256, x.uploaded_by, u.display_name, " \
 	SQL_TIME("x.created_at")
@@ -78,6 +79,7 @@ static void on_attached(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 		return;
 	}
+	stream_announce(ctx, PQgetvalue(res, 0, 2));
 	json_t *body = ctx->state;
 	ctx->state = NULL;
 	json_object_set_new(body, "id", api_cell_int(res, 0, 0));

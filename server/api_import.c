@@ -20,6 +20,7 @@
 #include "core/csv.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "server/stream.h"
 #include "server/tickets.h"
 
 #define IMPORT_MAX_ROWS 1000
@@ -47,7 +48,7 @@ static struct pgstmt STMT_IMPORT = PGSTMT("tickets_import",
 	"          'event:' || ev.id || ':enterprise' FROM ev JOIN ins ON ins.id = ev.ticket_id)"
 	" SELECT r.row, CASE WHEN r.enterprise_id IS NULL THEN 'unknown_enterprise'"
 	"   WHEN r.category_id IS NULL THEN 'unknown_category' WHEN ins.id IS NOT NULL THEN 'created' ELSE 'duplicate' END,"
-	"   coalesce(ins.id, old.id), coalesce(ins.number, old.number)"
+	"   coalesce(ins.id, old.id), coalesce(ins.number, old.number), ARRAY(SELECT id FROM ev)"
 	" FROM r LEFT JOIN ins ON ins.external_ref = r.external_ref"
 	" LEFT JOIN tickets old ON old.channel = 'hotline_12345' AND old.external_ref = r.external_ref"
 	" ORDER BY r.row");
@@ -188,6 +189,8 @@ static void on_imported(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 		return;
 	}
+	if (PQntuples(res) > 0)
+		stream_announce(ctx, PQgetvalue(res, 0, 4));
 	for (int r = 0; r < PQntuples(res); r++) {
 		json_t *entry = json_array_get(im->report, (size_t)atoi(PQgetvalue(res, r, 0)) - 1);
 		const char *outcome = PQgetvalue(res, r, 1);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "server/stream.h"
 #include "server/tickets.h"
 
 /* ---- the one write statement ------------------------------------------ */
@@ -113,8 +114,8 @@ static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	"        payload, summary)"
 	"  SELECT ms.id, ($7::jsonb->>'actor_id')::bigint, $7::jsonb->>'actor_role', ($7::jsonb->>'actor_org')::bigint,"
 	"         'merged_in', ms.state, ms.state, jsonb_build_object('ticket_id', $1::bigint),"
-	"         $9::jsonb->'merge'->>'summary' FROM ms)"
-	" SELECT t.id, t.version FROM t");
+	"         $9::jsonb->'merge'->>'summary' FROM ms RETURNING id)"
+	" SELECT t.id, t.version, ARRAY(SELECT id FROM ev UNION ALL SELECT id FROM mev) FROM t");
 
 /* ---- per-action input ----------------------------------------------- */
 
@@ -751,6 +752,7 @@ static void on_applied(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_problem(ctx, "version_conflict", "the ticket changed while this action was being applied");
 		return;
 	}
+	stream_announce(ctx, PQgetvalue(res, 0, 2));
 	ticket_query(ctx, ctx->params[0], on_reloaded);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "server/stream.h"
 #include "server/tickets.h"
 
 /* ---- intake ---------------------------------------------------------- */
@@ -42,7 +43,7 @@ static struct pgstmt STMT_TICKET_CREATE = PGSTMT("ticket_create",
 	" SELECT (SELECT id FROM t),"
 	"  (SELECT id FROM tickets x WHERE (x.created_by = $10 AND x.idempotency_key = $11)"
 	"      OR (x.channel = $3 AND x.external_ref = $4) LIMIT 1),"
-	"  EXISTS (SELECT 1 FROM e), EXISTS (SELECT 1 FROM c)");
+	"  EXISTS (SELECT 1 FROM e), EXISTS (SELECT 1 FROM c), ARRAY(SELECT id FROM ev)");
 
 static const struct jsonin_field create_fields[] = {
 	{ "enterprise_id", JT_ID, false, 0, 0 },
@@ -90,6 +91,8 @@ static void on_ticket_created(enum pgpool_status st, PGresult *res, void *arg)
 		return;
 	}
 	bool created = !PQgetisnull(res, 0, 0);
+	if (created)
+		stream_announce(ctx, PQgetvalue(res, 0, 4));
 	if (!created && PQgetisnull(res, 0, 1)) {
 		/* a concurrent twin committed after this statement's snapshot */
 		http_reply_problem(ctx, "conflict", "a ticket with this key is being created; retry");

@@ -136,6 +136,18 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 		send_text(c, ping, sizeof ping - 1);
 }
 
+static struct pgstmt STMT_ANNOUNCE = PGSTMT("stream_announce",
+	"SELECT set_config('synchronous_commit', 'off', true),"
+	" count(pg_notify('" CHANNEL "', ticket_event_notice(id))) FROM unnest($1::bigint[]) AS id");
+
+void stream_announce(struct reqctx *ctx, const char *event_ids)
+{
+	const char *params[] = { event_ids };
+	if (event_ids && strcmp(event_ids, "{}") != 0 &&
+	    !pgpool_query(ctx->srv->pool, &STMT_ANNOUNCE, 1, params, NULL, NULL))
+		logj("warn", "stream_announce_dropped", "{s:s}", "events", event_ids); /* the pool is full */
+}
+
 /* ---- the listening connection ---------------------------------------- */
 
 static void connection_lost(struct stream *s, const char *why)

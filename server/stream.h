@@ -2,7 +2,7 @@
  * stream: live updates (GET /api/v1/stream, Server-Sent Events).
  *
  * One extra database connection per server LISTENs on suqiu_events (see
- * migration 0004). Each notification names a ticket event and who may see
+ * migration 0005); whoever writes an event announces it after the commit. Each notification names a ticket event and who may see
  * it; it is passed on to every open stream whose principal's ticket scope
  * admits it, as "event: ticket" with a small JSON object. Streams get a
  * comment line every 15 s so that proxies keep them open, and browsers'
@@ -21,6 +21,12 @@ struct stream *stream_create(struct event_base *base, const char *conninfo);
 /* Ends every open stream (a drain has begun); new ones are refused. */
 void stream_close_all(struct stream *s);
 void stream_destroy(struct stream *s);
+
+/* Announces committed ticket events (ids as a PostgreSQL array literal,
+ * "{1,2}") to every server's streams: NOTIFY after the commit, in a
+ * transaction of its own (see migration 0005). Best effort: a failure
+ * only means the events are not pushed live. */
+void stream_announce(struct reqctx *ctx, const char *event_ids);
 
 /* The handler of GET /api/v1/stream. */
 void stream_subscribe(struct reqctx *ctx);
