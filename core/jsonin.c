@@ -89,11 +89,11 @@ static size_t trimmed_length(const char *s, size_t len)
 	return utf8_length(s + a, b - a);
 }
 
-bool jsonin_check(const json_t *obj, const struct jsonin_field *fields, struct jsonin_error *err)
+bool jsonin_check(json_t *obj, const struct jsonin_field *fields, struct jsonin_error *err)
 {
 	const char *key;
 	const json_t *value;
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach(obj, key, value) {
 		const struct jsonin_field *f = fields;
 		while (f->name && strcmp(f->name, key) != 0)
 			f++;
@@ -105,6 +105,7 @@ bool jsonin_check(const json_t *obj, const struct jsonin_field *fields, struct j
 		if (!value || json_is_null(value)) {
 			if (f->required)
 				return fail(err, "missing_field", "field \"%s\" is required", f->name);
+			json_object_del(obj, f->name); /* null means absent, for every handler */
 			continue;
 		}
 		if (!type_matches(value, f->type))

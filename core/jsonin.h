@@ -45,8 +45,10 @@ json_t *jsonin_parse(const char *buf, size_t len, struct jsonin_error *err);
 /* The same for any JSON value (e.g. an array of rows to import). */
 json_t *jsonin_parse_any(const char *buf, size_t len, struct jsonin_error *err);
 
-/* Checks obj against the NULL-terminated field table. */
-bool jsonin_check(const json_t *obj, const struct jsonin_field *fields, struct jsonin_error *err);
+/* Checks obj against the NULL-terminated field table. Optional fields that
+ * are null are removed: after a successful check, null and absent are the
+ * same thing and handlers test presence with json_object_get alone. */
+bool jsonin_check(json_t *obj, const struct jsonin_field *fields, struct jsonin_error *err);
 
 /* Convenience: parse and check in one step. */
 json_t *jsonin_parse_checked(const char *buf, size_t len, const struct jsonin_field *fields,

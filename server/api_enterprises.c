@@ -30,7 +30,7 @@ static struct pgstmt STMT_ENTERPRISES_LIST = PGSTMT_READ("enterprises_list",
 	"SELECT " ENTERPRISE_COLUMNS " FROM enterprises en JOIN orgs town ON town.id = en.town_id"
 	" WHERE en.id > $1 AND ($2::text IS NULL OR en.name LIKE $2 OR en.credit_code = upper($3))"
 	" AND ($4::bigint IS NULL OR en.town_id = $4)"
-	" AND ($5::text IS NULL OR town.path = $5 OR town.path LIKE $5 || '.%' OR $5 LIKE town.path || '.%')"
+	" AND ($5::text IS NULL OR town.path = $5 OR town.path LIKE $5 || '.%')" /* as AUTHZ_ENTERPRISE_READ */
 	" AND ($6::bigint IS NULL OR en.id = $6)"
 	" ORDER BY en.id LIMIT $7");
 

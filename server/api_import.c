@@ -29,7 +29,8 @@ static struct pgstmt STMT_IMPORT = PGSTMT("tickets_import",
 	"WITH r AS (SELECT x.*, e.id AS enterprise_id, c.id AS category_id, c.default_urgency"
 	"   FROM jsonb_to_recordset($1::jsonb) AS x (row int, external_ref text, credit_code text, category_code text,"
 	"        title text, description text, contact_name text, contact_phone text, urgency text)"
-	"   LEFT JOIN enterprises e ON e.credit_code = x.credit_code"
+	"   LEFT JOIN (enterprises e JOIN orgs town ON town.id = e.town_id) ON e.credit_code = x.credit_code"
+	"        AND " SQL_ENTERPRISE_IN_AREA("$6", "$7")
 	"   LEFT JOIN categories c ON c.code = x.category_code AND c.disabled_at IS NULL),"
 	" ins AS (INSERT INTO tickets (number, enterprise_id, channel, external_ref, category_id, urgency, title,"
 	"        description, contact_name, contact_phone, created_by)"
@@ -47,7 +48,8 @@ static struct pgstmt STMT_IMPORT = PGSTMT("tickets_import",
 	"   SELECT ev.id, ev.ticket_id, 'enterprise', ins.enterprise_id, 'received', '诉求已受理', " SQL_RECEIPT("ins.title") ","
 	"          'event:' || ev.id || ':enterprise' FROM ev JOIN ins ON ins.id = ev.ticket_id)"
 	" SELECT r.row, CASE WHEN r.enterprise_id IS NULL THEN 'unknown_enterprise'"
-	"   WHEN r.category_id IS NULL THEN 'unknown_category' WHEN ins.id IS NOT NULL THEN 'created' ELSE 'duplicate' END,"
+	"   WHEN r.category_id IS NULL THEN 'unknown_category' WHEN ins.id IS NOT NULL THEN 'created'"
+	"   WHEN old.id IS NOT NULL THEN 'duplicate' ELSE 'conflict' END,"
 	"   coalesce(ins.id, old.id), coalesce(ins.number, old.number), ARRAY(SELECT id FROM ev)"
 	" FROM r LEFT JOIN ins ON ins.external_ref = r.external_ref"
 	" LEFT JOIN tickets old ON old.channel = 'hotline_12345' AND old.external_ref = r.external_ref"
@@ -158,6 +160,12 @@ static json_t *csv_rows(struct reqctx *ctx, const char *buf, size_t len)
 	}
 	const struct csv_record *head = &t.records[0];
 	for (size_t c = 0; c < head->n; c++) {
+		for (size_t d = 0; d < c; d++)
+			if (strcmp(head->fields[c], head->fields[d]) == 0) {
+				http_reply_problem(ctx, "bad_request", "the column \"%.40s\" appears twice", head->fields[c]);
+				csv_free(&t);
+				return NULL;
+			}
 		bool known = false;
 		for (const struct jsonin_field *f = row_fields; f->name; f++)
 			known |= strcmp(f->name, head->fields[c]) == 0;
@@ -195,11 +203,15 @@ static void on_imported(enum pgpool_status st, PGresult *res, void *arg)
 		json_t *entry = json_array_get(im->report, (size_t)atoi(PQgetvalue(res, r, 0)) - 1);
 		const char *outcome = PQgetvalue(res, r, 1);
 		if (strcmp(outcome, "unknown_enterprise") == 0) {
-			row_error(entry, "unknown_enterprise", "no registered enterprise has this credit code");
+			row_error(entry, "unknown_enterprise", "no registered enterprise in your area has this credit code");
 			continue;
 		}
 		if (strcmp(outcome, "unknown_category") == 0) {
 			row_error(entry, "unknown_category", "no active category has this code");
+			continue;
+		}
+		if (strcmp(outcome, "conflict") == 0) { /* created concurrently by another request: send it again */
+			row_error(entry, "conflict", "the row was not created; import it again");
 			continue;
 		}
 		json_object_set_new(entry, "status", json_string(outcome));
@@ -270,8 +282,10 @@ void api_tickets_import(struct reqctx *ctx)
 	char *summary = xasprintf("%s(%s)通过%s导入诉求", who->display_name, role_label(who->role),
 				  ticket_channel_label("hotline_12345"));
 	char *valid = json_dumps(im->valid, JSON_COMPACT);
-	const char *params[] = { valid, user, role_name(who->role), org, summary };
-	http_query(ctx, &STMT_IMPORT, 5, params, on_imported);
+	struct scope_params sp;
+	ticket_scope_params(who, &sp);
+	const char *params[] = { valid, user, role_name(who->role), org, summary, sp.scope, sp.path };
+	http_query(ctx, &STMT_IMPORT, 7, params, on_imported);
 	free(valid);
 	free(summary);
 }

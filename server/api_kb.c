@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/xalloc.h"
 
 #define KB_COLUMNS "k.id, k.category_id, c.name, k.question, k.answer, to_json(k.tags), (k.disabled_at IS NOT NULL)," \
@@ -133,7 +134,7 @@ static bool tags_array(struct reqctx *ctx, char **out)
 	bool ok = json_array_size(tags) <= 10;
 	json_array_foreach(tags, i, v) {
 		const char *s = json_string_value(v);
-		ok &= s && strlen(s) >= 1 && strlen(s) <= 60 && !strchr(s, ' ');
+		ok &= s && *s && utf8_length(s, strlen(s)) <= 20 && !strchr(s, ' ');
 	}
 	if (!ok) {
 		http_reply_problem(ctx, "invalid_value", "tags must be at most 10 words of 1 to 20 characters");

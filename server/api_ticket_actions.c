@@ -12,7 +12,8 @@
  *      extension requests, the event and its notifications) and apply them
  *      with STMT_APPLY: one statement, hence one transaction, guarded by
  *      the version, so a concurrent change makes it write nothing (409);
- *   6. reply with the ticket as it is now.
+ *   6. reply with the ticket as it is now (or, with Prefer: return=minimal,
+ *      just its id, version and state).
  */
 #include "server/api.h"
 
@@ -753,6 +754,15 @@ static void on_applied(enum pgpool_status st, PGresult *res, void *arg)
 		return;
 	}
 	stream_announce(ctx, PQgetvalue(res, 0, 2));
+	/* RFC 7240: integrations that only need to know it worked save the reload */
+	const char *prefer = http_request_header(ctx, "Prefer");
+	if (prefer && strstr(prefer, "return=minimal")) {
+		struct action *x = ctx->state;
+		http_header(ctx, "Preference-Applied", "return=minimal");
+		http_reply_json(ctx, 200, json_pack("{s:I, s:i, s:s}", "id", (json_int_t)x->ticket->id, "version",
+						    atoi(PQgetvalue(res, 0, 1)), "state", ticket_state_name(x->to)));
+		return;
+	}
 	ticket_query(ctx, ctx->params[0], on_reloaded);
 }
 

@@ -27,23 +27,28 @@
  * (created_by, idempotency_key) inserts nothing and returns the first
  * ticket instead. */
 static struct pgstmt STMT_TICKET_CREATE = PGSTMT("ticket_create",
-	"WITH e AS (SELECT id FROM enterprises WHERE id = $1),"
-	" c AS (SELECT id, default_urgency FROM categories WHERE id = $2 AND disabled_at IS NULL),"
-	" t AS (INSERT INTO tickets (number, enterprise_id, channel, external_ref, category_id, urgency, title,"
+	"WITH ent AS (SELECT en.id FROM enterprises en JOIN orgs town ON town.id = en.town_id"
+	"   WHERE en.id = $1 AND " SQL_ENTERPRISE_IN_AREA("$16", "$17") "),"
+	" cat AS (SELECT id, default_urgency FROM categories WHERE id = $2 AND disabled_at IS NULL),"
+	" nt AS (INSERT INTO tickets (number, enterprise_id, channel, external_ref, category_id, urgency, title,"
 	"        description, contact_name, contact_phone, created_by, idempotency_key)"
-	"   SELECT " SQL_NEXT_TICKET_NUMBER ", e.id, $3, $4, c.id, coalesce($5, c.default_urgency), btrim($6), btrim($7), $8, $9, $10, $11"
-	"   FROM e, c ON CONFLICT DO NOTHING RETURNING id, enterprise_id),"
+	"   SELECT " SQL_NEXT_TICKET_NUMBER ", ent.id, $3, $4, cat.id, coalesce($5, cat.default_urgency), btrim($6),"
+	"          btrim($7), $8, $9, $10, $11"
+	"   FROM ent, cat ON CONFLICT DO NOTHING RETURNING *),"
 	" ev AS (INSERT INTO ticket_events (ticket_id, actor_id, actor_role, actor_org, action, from_state, to_state,"
 	"        payload, summary)"
-	"   SELECT t.id, $10, $12, $13, 'create', NULL, 'new', $14::jsonb, " SQL_INTAKE_SUMMARY("$15", "btrim($6)")
-	"   FROM t RETURNING id, ticket_id),"
+	"   SELECT nt.id, $10, $12, $13, 'create', NULL, 'new', $14::jsonb, " SQL_INTAKE_SUMMARY("$15", "btrim($6)")
+	"   FROM nt RETURNING id, ticket_id),"
 	" ob AS (INSERT INTO outbox (event_id, ticket_id, recipient_kind, recipient_id, kind, title, body, idempotency_key)"
-	"   SELECT ev.id, ev.ticket_id, 'enterprise', t.enterprise_id, 'received', '诉求已受理', " SQL_RECEIPT("btrim($6)") ","
-	"          'event:' || ev.id || ':enterprise' FROM ev, t)"
-	" SELECT (SELECT id FROM t),"
-	"  (SELECT id FROM tickets x WHERE (x.created_by = $10 AND x.idempotency_key = $11)"
-	"      OR (x.channel = $3 AND x.external_ref = $4) LIMIT 1),"
-	"  EXISTS (SELECT 1 FROM e), EXISTS (SELECT 1 FROM c), ARRAY(SELECT id FROM ev)");
+	"   SELECT ev.id, ev.ticket_id, 'enterprise', nt.enterprise_id, 'received', '诉求已受理', " SQL_RECEIPT("btrim($6)") ","
+	"          'event:' || ev.id || ':enterprise' FROM ev, nt)"
+	/* the new ticket as ticket_load reads it (so no second query), then what the handler needs otherwise */
+	" SELECT " SQL_TICKET_COLUMNS ", r.old_id, r.ent_ok, r.cat_ok, r.events"
+	" FROM (SELECT (SELECT id FROM tickets x WHERE (x.created_by = $10 AND x.idempotency_key = $11)"
+	"          OR (x.channel = $3 AND x.external_ref = $4) LIMIT 1) AS old_id,"
+	"       EXISTS (SELECT 1 FROM ent) AS ent_ok, EXISTS (SELECT 1 FROM cat) AS cat_ok,"
+	"       ARRAY(SELECT id FROM ev) AS events) r"
+	" LEFT JOIN (nt t " SQL_TICKET_JOINS ") ON true");
 
 static const struct jsonin_field create_fields[] = {
 	{ "enterprise_id", JT_ID, false, 0, 0 },
@@ -71,38 +76,17 @@ const char *ticket_channel_label(const char *channel)
 }
 
 
-static void on_created_ticket(enum pgpool_status st, PGresult *res, void *arg);
-
-static void on_ticket_created(enum pgpool_status st, PGresult *res, void *arg)
+static void reply_created(struct reqctx *ctx, struct ticket *t, int status)
 {
-	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	if (PQgetvalue(res, 0, 2)[0] != 't') {
-		http_reply_problem(ctx, "unprocessable", "enterprise %lld does not exist",
-				   jsonin_int(ctx->body, "enterprise_id", ctx->who.enterprise_id));
-		return;
-	}
-	if (PQgetvalue(res, 0, 3)[0] != 't') {
-		http_reply_problem(ctx, "unknown_category", "category %lld does not exist or is disabled",
-				   jsonin_int(ctx->body, "category_id", 0));
-		return;
-	}
-	bool created = !PQgetisnull(res, 0, 0);
-	if (created)
-		stream_announce(ctx, PQgetvalue(res, 0, 4));
-	if (!created && PQgetisnull(res, 0, 1)) {
-		/* a concurrent twin committed after this statement's snapshot */
-		http_reply_problem(ctx, "conflict", "a ticket with this key is being created; retry");
-		return;
-	}
-	ctx->state = (void *)(intptr_t)(created ? 201 : 200);
-	ticket_query(ctx, PQgetvalue(res, 0, created ? 0 : 1), on_created_ticket);
+	char location[64];
+	snprintf(location, sizeof location, "/api/v1/tickets/%lld", t->id);
+	http_header(ctx, "Location", location);
+	http_reply_json(ctx, status, ticket_json_for(t, &ctx->who));
+	ticket_free(t);
 }
 
-static void on_created_ticket(enum pgpool_status st, PGresult *res, void *arg)
+/* A retried create: the first ticket of this key or reference. */
+static void on_existing_ticket(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
 	if (st != PGPOOL_OK) {
@@ -115,13 +99,37 @@ static void on_created_ticket(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_problem(ctx, "conflict", "the external reference or idempotency key is already in use");
 		return;
 	}
-	int status = (int)(intptr_t)ctx->state;
-	ctx->state = NULL;
-	char location[64];
-	snprintf(location, sizeof location, "/api/v1/tickets/%lld", t->id);
-	http_header(ctx, "Location", location);
-	http_reply_json(ctx, status, ticket_json_for(t, &ctx->who));
-	ticket_free(t);
+	reply_created(ctx, t, 200);
+}
+
+static void on_ticket_created(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	enum { OLD_ID = TICKET_NCOLUMNS, ENT_OK, CAT_OK, EVENTS };
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	if (PQgetvalue(res, 0, ENT_OK)[0] != 't') {
+		http_reply_problem(ctx, "unprocessable", "enterprise %lld does not exist or lies outside your area",
+				   jsonin_int(ctx->body, "enterprise_id", ctx->who.enterprise_id));
+		return;
+	}
+	if (PQgetvalue(res, 0, CAT_OK)[0] != 't') {
+		http_reply_problem(ctx, "unknown_category", "category %lld does not exist or is disabled",
+				   jsonin_int(ctx->body, "category_id", 0));
+		return;
+	}
+	struct ticket *t = ticket_from_result(res);
+	if (t) {
+		stream_announce(ctx, PQgetvalue(res, 0, EVENTS));
+		reply_created(ctx, t, 201);
+	} else if (!PQgetisnull(res, 0, OLD_ID)) {
+		ticket_query(ctx, PQgetvalue(res, 0, OLD_ID), on_existing_ticket);
+	} else {
+		/* a concurrent twin committed after this statement's snapshot */
+		http_reply_problem(ctx, "conflict", "a ticket with this key is being created; retry");
+	}
 }
 
 void api_tickets_create(struct reqctx *ctx)
@@ -190,10 +198,12 @@ void api_tickets_create(struct reqctx *ctx)
 	json_decref(payload);
 	char *summary = xasprintf("%s(%s)通过%s登记诉求", who->display_name, role_label(who->role),
 				  ticket_channel_label(channel) ? ticket_channel_label(channel) : channel);
+	struct scope_params sp;
+	ticket_scope_params(who, &sp);
 	const char *params[] = { ent, cat, channel, external_ref, urgency, jsonin_str(ctx->body, "title", ""),
 				 jsonin_str(ctx->body, "description", ""), jsonin_str(ctx->body, "contact_name", NULL),
-				 phone, user, key, role_name(who->role), org, payload_text, summary };
-	http_query(ctx, &STMT_TICKET_CREATE, 15, params, on_ticket_created);
+				 phone, user, key, role_name(who->role), org, payload_text, summary, sp.scope, sp.path };
+	http_query(ctx, &STMT_TICKET_CREATE, 17, params, on_ticket_created);
 	free(payload_text);
 	free(summary);
 }

@@ -192,7 +192,7 @@ int main(void)
 	};
 	srv.pool = pgpool_create(srv.base, &popt);
 	srv.cpu = cpupool_create(srv.base, (int)srv.cfg.cpu_threads);
-	srv.stream = stream_create(srv.base, app_url);
+	srv.stream = stream_create(srv.base, srv.pool, app_url);
 	if (!start_http(&srv, err, sizeof err)) {
 		logj("fatal", "listen_failed", "{s:s}", "error", err);
 		goto out;
@@ -211,8 +211,9 @@ out:
 	/* order matters: finished password checks may still query, and failed
 	 * queries still reply, so the HTTP side goes last */
 	cpupool_destroy(srv.cpu);
-	stream_destroy(srv.stream);
+	stream_close_all(srv.stream);
 	pgpool_destroy(srv.pool);
+	stream_destroy(srv.stream); /* after the pool: an announcement may still be answered */
 	if (srv.ev_drain)
 		event_free(srv.ev_drain);
 	if (srv.ev_logflush)

@@ -62,6 +62,7 @@ struct inflight {
 	bool with_prepare;  /* its PREPARE went in the same batch, just before it */
 	bool prepare_done;  /* the PREPARE's results are in */
 	bool results_done;  /* the statement's results are in; its Sync is next */
+	bool write;         /* not a read: it commits (and waits for the WAL flush) */
 	unsigned sync_seq;  /* which Sync of its connection closes it */
 	PGresult *error;    /* the PREPARE's error, answered instead of the query's */
 	PGresult *result;   /* the statement's result so far */
@@ -94,6 +95,7 @@ struct pgconn {
 	int prepared_cap;
 	struct inflightq inflight;
 	int ninflight;
+	int nwrites;            /* writes among them */
 	int syncs_pending;      /* Syncs sent whose PGRES_PIPELINE_SYNC has not come back */
 	unsigned syncs_sent;    /* Syncs sent since connecting */
 	unsigned syncs_seen;    /* PGRES_PIPELINE_SYNC results received since connecting */
@@ -281,7 +283,7 @@ static void abandon_inflight(struct pgconn *c, enum pgpool_status st)
 {
 	struct inflightq lost = STAILQ_HEAD_INITIALIZER(lost);
 	STAILQ_CONCAT(&lost, &c->inflight);
-	c->ninflight = 0;
+	c->ninflight = c->nwrites = 0;
 	c->syncs_pending = c->open_batch = 0;
 	struct inflight *f;
 	while ((f = STAILQ_FIRST(&lost))) {
@@ -380,8 +382,10 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 		ok = ok && PQsendQueryPrepared(c->pg, name, f->q.nparams, (const char *const *)f->q.params, NULL,
 					       NULL, 0);
 	}
+	f->write = !batched;
 	STAILQ_INSERT_TAIL(&c->inflight, f, link);
 	c->ninflight++;
+	c->nwrites += f->write;
 	if (!ok) {
 		conn_fail(c, PQerrorMessage(c->pg));
 		return;
@@ -476,6 +480,7 @@ static void complete_head(struct pgconn *c)
 	struct inflight *f = STAILQ_FIRST(&c->inflight);
 	STAILQ_REMOVE_HEAD(&c->inflight, link);
 	c->ninflight--;
+	c->nwrites -= f->write;
 	PGresult *res = f->error ? f->error : f->result;
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (never_ran(c, f, st, res)) {
@@ -605,8 +610,11 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 
 /* ---- the queue ----------------------------------------------------- */
 
-/* The connection for the next statement: the least loaded one that is
- * up. A lease needs a connection with nothing in flight. */
+/* The connection for the next statement: among those that are up, one
+ * with no write in flight if there is one (a statement queued behind a
+ * commit waits for that commit's WAL flush, so writes spread over the
+ * connections and reads avoid the committing ones), then the least
+ * loaded. A lease needs a connection with nothing in flight. */
 static struct pgconn *pick_conn(struct pgpool *pool, bool for_lease)
 {
 	struct pgconn *best = NULL;
@@ -614,7 +622,8 @@ static struct pgconn *pick_conn(struct pgpool *pool, bool for_lease)
 		struct pgconn *c = &pool->conns[i];
 		if (c->state != CONN_UP || c->ninflight >= PIPELINE_DEPTH || (for_lease && c->ninflight))
 			continue;
-		if (!best || c->ninflight < best->ninflight)
+		if (!best || (c->nwrites == 0) > (best->nwrites == 0) ||
+		    ((c->nwrites == 0) == (best->nwrites == 0) && c->ninflight < best->ninflight))
 			best = c;
 	}
 	return best;

@@ -35,6 +35,12 @@ struct stream {
 	bool closed;
 	struct event *ev_pg, *ev_retry, *ev_ping;
 	TAILQ_HEAD(, client) clients;
+	/* announcing: one notify transaction in flight at a time; the ids that
+	 * arrive meanwhile wait in pending ("1,2,3") and go together next */
+	struct pgpool *pool;
+	bool announcing;
+	char *pending;
+	size_t pending_len, pending_cap;
 };
 
 static void connect_start(struct stream *s);
@@ -140,12 +146,50 @@ static struct pgstmt STMT_ANNOUNCE = PGSTMT("stream_announce",
 	"SELECT set_config('synchronous_commit', 'off', true),"
 	" count(pg_notify('" CHANNEL "', ticket_event_notice(id))) FROM unnest($1::bigint[]) AS id");
 
+static void announce_pending(struct stream *s);
+
+static void on_announced(enum pgpool_status st, PGresult *res, void *arg)
+{
+	(void)res;
+	struct stream *s = arg;
+	s->announcing = false;
+	if (st != PGPOOL_OK)
+		logj("warn", "stream_announce_failed", "{s:s}", "error", res ? PQresultErrorMessage(res) : "unavailable");
+	announce_pending(s);
+}
+
+static void announce_pending(struct stream *s)
+{
+	if (s->announcing || s->pending_len == 0)
+		return;
+	char *ids = xasprintf("{%s}", s->pending);
+	s->pending_len = 0;
+	s->pending[0] = '\0';
+	const char *params[] = { ids };
+	s->announcing = pgpool_query(s->pool, &STMT_ANNOUNCE, 1, params, on_announced, s);
+	if (!s->announcing)
+		logj("warn", "stream_announce_dropped", "{s:s}", "events", ids); /* the pool is full or closing */
+	free(ids);
+}
+
 void stream_announce(struct reqctx *ctx, const char *event_ids)
 {
-	const char *params[] = { event_ids };
-	if (event_ids && strcmp(event_ids, "{}") != 0 &&
-	    !pgpool_query(ctx->srv->pool, &STMT_ANNOUNCE, 1, params, NULL, NULL))
-		logj("warn", "stream_announce_dropped", "{s:s}", "events", event_ids); /* the pool is full */
+	struct stream *s = ctx->srv->stream;
+	if (!s || !event_ids || event_ids[0] != '{')
+		return;
+	size_t n = strcspn(event_ids + 1, "}");
+	if (n == 0)
+		return;
+	if (s->pending_len + n + 2 > s->pending_cap) {
+		s->pending_cap = (s->pending_len + n + 2) * 2;
+		s->pending = xrealloc(s->pending, s->pending_cap);
+	}
+	if (s->pending_len)
+		s->pending[s->pending_len++] = ',';
+	memcpy(s->pending + s->pending_len, event_ids + 1, n);
+	s->pending_len += n;
+	s->pending[s->pending_len] = '\0';
+	announce_pending(s);
 }
 
 /* ---- the listening connection ---------------------------------------- */
@@ -246,10 +290,11 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 		connect_start(s);
 }
 
-struct stream *stream_create(struct event_base *base, const char *conninfo)
+struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo)
 {
 	struct stream *s = xcalloc(1, sizeof *s);
 	s->base = base;
+	s->pool = pool;
 	s->conninfo = xstrdup(conninfo);
 	TAILQ_INIT(&s->clients);
 	s->ev_retry = evtimer_new(base, on_retry, s);
@@ -281,5 +326,6 @@ void stream_destroy(struct stream *s)
 	if (s->pg)
 		PQfinish(s->pg);
 	free(s->conninfo);
+	free(s->pending);
 	free(s);
 }

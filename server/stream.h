@@ -17,15 +17,20 @@
 struct stream;
 struct reqctx;
 
-struct stream *stream_create(struct event_base *base, const char *conninfo);
+struct pgpool;
+
+/* pool carries the announcements; destroy the stream after the pool, whose
+ * last callbacks may still come here. */
+struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo);
 /* Ends every open stream (a drain has begun); new ones are refused. */
 void stream_close_all(struct stream *s);
 void stream_destroy(struct stream *s);
 
 /* Announces committed ticket events (ids as a PostgreSQL array literal,
  * "{1,2}") to every server's streams: NOTIFY after the commit, in a
- * transaction of its own (see migration 0005). Best effort: a failure
- * only means the events are not pushed live. */
+ * transaction of its own (see migration 0005), one at a time, so that
+ * under load many events share one. Best effort: a failure only means
+ * the events are not pushed live. */
 void stream_announce(struct reqctx *ctx, const char *event_ids);
 
 /* The handler of GET /api/v1/stream. */

@@ -10,35 +10,7 @@
 #include "server/api.h"
 
 static struct pgstmt STMT_TICKET_LOAD = PGSTMT_READ("ticket_load",
-	"SELECT t.id, t.number, t.enterprise_id, e.name, e.credit_code, t.channel, t.external_ref,"
-	" t.category_id, c.code, c.name, t.urgency, t.title, t.description, t.contact_name, t.contact_phone,"
-	" t.state, t.version, t.resume_state, t.merged_into, m.number, t.close_reason, t.answer, t.resolution,"
-	" t.feedback_text, t.feedback_round, t.rework_count, t.return_count, t.return_disputed,"
-	" t.supervision_count, t.withdrawal_check, t.extension_cap, " SQL_TIME("t.created_at") ", "
-	SQL_TIME("t.updated_at") ", town.id, town.name, town.path,"
-	" (SELECT coalesce(json_agg(json_build_object('id', a.id, 'org_id', a.org_id, 'org_name', o.name,"
-	"     'org_path', a.org_path, 'lead', a.lead, 'state', a.state, 'handler_id', a.handler_id,"
-	"     'handler_name', h.display_name, 'dispatched_by', a.dispatched_by,"
-	"     'dispatched_at', " SQL_TIME("a.dispatched_at") ", 'note', a.note,"
-	"     'accepted_at', " SQL_TIME("a.accepted_at") ", 'contacted_at', " SQL_TIME("a.contacted_at") ","
-	"     'contact_method', a.contact_method, 'returned_at', " SQL_TIME("a.returned_at") ","
-	"     'return_code', a.return_code, 'return_basis', a.return_basis, 'done_at', " SQL_TIME("a.done_at") ","
-	"     'outcome', a.outcome, 'contribution', a.contribution) ORDER BY a.id), '[]')"
-	"   FROM assignments a JOIN orgs o ON o.id = a.org_id LEFT JOIN users h ON h.id = a.handler_id"
-	"   WHERE a.ticket_id = t.id),"
-	" (SELECT coalesce(json_agg(json_build_object('id', x.id, 'assignment_id', x.assignment_id, 'days', x.days,"
-	"     'reason', x.reason, 'state', x.state, 'requested_at', " SQL_TIME("x.requested_at") ","
-	"     'decided_at', " SQL_TIME("x.decided_at") ", 'decision_note', x.decision_note) ORDER BY x.id), '[]')"
-	"   FROM extension_requests x WHERE x.ticket_id = t.id),"
-	" (SELECT coalesce(json_agg(json_build_object('id', r.id, 'round', r.round, 'score', r.score,"
-	"     'comment', r.comment, 'created_at', " SQL_TIME("r.created_at") ", 'ruling', r.ruling,"
-	"     'ruling_note', r.ruling_note, 'appeal_state', r.appeal_state, 'appeal_reason', r.appeal_reason,"
-	"     'excluded', r.excluded) ORDER BY r.round), '[]')"
-	"   FROM ratings r WHERE r.ticket_id = t.id),"
-	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)"
-	" FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id"
-	" JOIN categories c ON c.id = t.category_id JOIN users cu ON cu.id = t.created_by"
-	" LEFT JOIN tickets m ON m.id = t.merged_into"
+	"SELECT " SQL_TICKET_COLUMNS " FROM tickets t " SQL_TICKET_JOINS
 	" WHERE t.id = $1 AND " SQL_TICKET_SCOPE("$2", "$3", "$4"));
 
 enum {
@@ -49,7 +21,9 @@ enum {
 	C_SUPERVISIONS, C_WITHDRAWAL_CHECK, C_EXTENSION_CAP, C_CREATED_AT, C_UPDATED_AT, C_TOWN_ID, C_TOWN_NAME,
 	C_TOWN_PATH, C_ASSIGNMENTS, C_EXTENSIONS, C_RATINGS, C_DISTRICT, C_CREATED_BY, C_CREATOR_NAME,
 	C_SUGGESTED_ORGS,
+	C__COUNT
 };
+_Static_assert(C__COUNT == TICKET_NCOLUMNS, "TICKET_NCOLUMNS counts SQL_TICKET_COLUMNS");
 
 void ticket_scope_params(const struct principal *who, struct scope_params *out)
 {
@@ -85,7 +59,7 @@ static enum ticket_state state_of(const char *s, enum ticket_state fallback)
 
 struct ticket *ticket_from_result(const PGresult *res)
 {
-	if (PQntuples(res) < 1)
+	if (PQntuples(res) < 1 || PQgetisnull(res, 0, C_ID))
 		return NULL;
 	struct ticket *t = xcalloc(1, sizeof *t);
 	json_t *assignments = cell_json(res, C_ASSIGNMENTS);

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "core/lifecycle.h"
+#include "server/api.h"
 #include "server/http.h"
 
 /* The WHERE clause that limits tickets t (joined with their enterprise's
@@ -27,13 +28,53 @@
  * district prefix, year, sequence (MH-2026-000123). */
 #define SQL_NEXT_TICKET_NUMBER \
 	"(SELECT coalesce(short_name, 'SQ') FROM orgs WHERE parent_id IS NULL) || '-' || to_char(now(), 'YYYY') || '-' ||" \
-	" lpad(nextval('ticket_number_seq')::text, 6, '0')"
+	" to_char(nextval('ticket_number_seq'), 'FM99999999000000')" /* at least 6 digits, never cut */
+/* Enterprises en (joined with their town as town) a principal may raise
+ * tickets for: scope $s ('all' or 'town', see ticket_scope_params) and org
+ * path $p. An enterprise user's own enterprise is checked before. */
+#define SQL_ENTERPRISE_IN_AREA(s, p) \
+	"(" s " IN ('all', 'enterprise') OR town.path = " p " OR town.path LIKE " p " || '.%' OR " p " LIKE town.path || '.%')"
 /* The enterprise's receipt notice for a ticket titled title. */
 #define SQL_RECEIPT(title) "'您的诉求《' || " title " || '》已收到,企业服务专员将尽快分派办理。'"
 /* The creation event's summary: "<actor>(<role>)通过<channel>登记诉求" + 《title》. */
 #define SQL_INTAKE_SUMMARY(prefix, title) prefix " || '《' || " title " || '》'"
 /* The zh-CN name of a channel, NULL for an unknown one. */
 const char *ticket_channel_label(const char *channel);
+
+/* One ticket as ticket_from_result reads it: SQL_TICKET_COLUMNS of a
+ * ticket row t (a table or a CTE of new rows) with SQL_TICKET_JOINS. */
+#define SQL_TICKET_COLUMNS \
+	"t.id, t.number, t.enterprise_id, e.name, e.credit_code, t.channel, t.external_ref," \
+	" t.category_id, c.code, c.name, t.urgency, t.title, t.description, t.contact_name, t.contact_phone," \
+	" t.state, t.version, t.resume_state, t.merged_into, m.number, t.close_reason, t.answer, t.resolution," \
+	" t.feedback_text, t.feedback_round, t.rework_count, t.return_count, t.return_disputed," \
+	" t.supervision_count, t.withdrawal_check, t.extension_cap, " SQL_TIME("t.created_at") ", " \
+	SQL_TIME("t.updated_at") ", town.id, town.name, town.path," \
+	" (SELECT coalesce(json_agg(json_build_object('id', a.id, 'org_id', a.org_id, 'org_name', o.name," \
+	"     'org_path', a.org_path, 'lead', a.lead, 'state', a.state, 'handler_id', a.handler_id," \
+	"     'handler_name', h.display_name, 'dispatched_by', a.dispatched_by," \
+	"     'dispatched_at', " SQL_TIME("a.dispatched_at") ", 'note', a.note," \
+	"     'accepted_at', " SQL_TIME("a.accepted_at") ", 'contacted_at', " SQL_TIME("a.contacted_at") "," \
+	"     'contact_method', a.contact_method, 'returned_at', " SQL_TIME("a.returned_at") "," \
+	"     'return_code', a.return_code, 'return_basis', a.return_basis, 'done_at', " SQL_TIME("a.done_at") "," \
+	"     'outcome', a.outcome, 'contribution', a.contribution) ORDER BY a.id), '[]')" \
+	"   FROM assignments a JOIN orgs o ON o.id = a.org_id LEFT JOIN users h ON h.id = a.handler_id" \
+	"   WHERE a.ticket_id = t.id)," \
+	" (SELECT coalesce(json_agg(json_build_object('id', x.id, 'assignment_id', x.assignment_id, 'days', x.days," \
+	"     'reason', x.reason, 'state', x.state, 'requested_at', " SQL_TIME("x.requested_at") "," \
+	"     'decided_at', " SQL_TIME("x.decided_at") ", 'decision_note', x.decision_note) ORDER BY x.id), '[]')" \
+	"   FROM extension_requests x WHERE x.ticket_id = t.id)," \
+	" (SELECT coalesce(json_agg(json_build_object('id', r.id, 'round', r.round, 'score', r.score," \
+	"     'comment', r.comment, 'created_at', " SQL_TIME("r.created_at") ", 'ruling', r.ruling," \
+	"     'ruling_note', r.ruling_note, 'appeal_state', r.appeal_state, 'appeal_reason', r.appeal_reason," \
+	"     'excluded', r.excluded) ORDER BY r.round), '[]')" \
+	"   FROM ratings r WHERE r.ticket_id = t.id)," \
+	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)"
+#define SQL_TICKET_JOINS \
+	"JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id" \
+	" JOIN categories c ON c.id = t.category_id JOIN users cu ON cu.id = t.created_by" \
+	" LEFT JOIN tickets m ON m.id = t.merged_into"
+#define TICKET_NCOLUMNS 43
 
 /* The three parameters of SQL_TICKET_SCOPE for who. */
 struct scope_params {
@@ -61,7 +102,8 @@ struct ticket {
 
 /* Loads ticket id as who may see it; cb gets a result for ticket_from_result. */
 bool ticket_query(struct reqctx *ctx, const char *id, pgpool_result_cb cb);
-/* The ticket in row 0 of res, or NULL when res has no row. */
+/* The ticket in row 0 of res, or NULL when res has no row (or a row
+ * whose ticket columns are NULL). */
 struct ticket *ticket_from_result(const PGresult *res);
 void ticket_free(struct ticket *t);
 

@@ -462,3 +462,24 @@ Test(jsonin, id_text_rejects_null)
 	cr_assert_not(jsonin_id_text(NULL, &v));
 	cr_assert_eq(v, -1);
 }
+
+Test(jsonin, optional_null_fields_are_removed_and_required_ones_refused)
+{
+	static const struct jsonin_field f[] = {
+		{ "name", JT_STRING, true, 1, 10 },
+		{ "tags", JT_ARRAY, false, 0, 0 },
+		{ "note", JT_STRING, false, 1, 10 },
+		JSONIN_END,
+	};
+	struct jsonin_error err;
+	json_t *o = json_loads("{\"name\":\"a\",\"tags\":null,\"note\":null}", 0, NULL);
+	cr_assert(jsonin_check(o, f, &err), "%s", err.detail);
+	cr_assert_null(json_object_get(o, "tags"), "null means absent");
+	cr_assert_null(json_object_get(o, "note"));
+	cr_assert_str_eq(jsonin_str(o, "name", ""), "a");
+	json_decref(o);
+	o = json_loads("{\"name\":null}", 0, NULL);
+	cr_assert_not(jsonin_check(o, f, &err));
+	cr_assert_str_eq(err.code, "missing_field");
+	json_decref(o);
+}
