@@ -131,7 +131,7 @@ static const struct rule rules[] = {
 	{ TA_RULE_RATING, "rectify", S(FEEDBACK), REL_SUPERVISOR, COND_BAD_UNRULED, TS_RECTIFYING },
 	{ TA_RULE_RATING, "close", S(FEEDBACK), REL_SUPERVISOR, COND_BAD_UNRULED, TS_CLOSED },
 	{ TA_RULE_APPEAL, "exclude", OPEN | S(CLOSED), REL_SUPERVISOR, COND_APPEAL_PENDING, TO_SAME },
-	{ TA_RULE_APPEAL, "uphold", OPEN | S(CLOSED), REL_SUPERVISOR, COND_APPEAL_PENDING, TO_SAME },
+	{ TA_RULE_APPEAL, "dismiss", OPEN | S(CLOSED), REL_SUPERVISOR, COND_APPEAL_PENDING, TO_SAME },
 	{ TA_SUPERVISE, NULL, OPEN, REL_SUPERVISOR, 0, TO_SAME },
 	{ TA_REOPEN, NULL, S(CLOSED) | S(REJECTED) | S(ANSWERED), REL_SUPERVISOR, 0, TS_NEW },
 
@@ -288,7 +288,7 @@ const char *const *lc_outcomes(enum ticket_action a)
 	static const char *const rate[] = { "good", "bad", NULL };
 	static const char *const adjudicate[] = { "uphold", "force", NULL };
 	static const char *const rule_rating[] = { "rectify", "close", NULL };
-	static const char *const rule_appeal[] = { "exclude", "uphold", NULL };
+	static const char *const rule_appeal[] = { "exclude", "dismiss", NULL };
 	static const char *const check[] = { "voluntary", "pressed", NULL };
 	switch (a) {
 	case TA_RATE: return rate;

@@ -14,7 +14,7 @@
  *     assisting org has settled, ...), from its facts (lc_conditions).
  * The rules table (lifecycle.c) lists, per action, the states it may start
  * from, the relations that may take it, the conditions it needs, and the
- * state it leads to. Actions with a decision ("force" or "uphold" a return)
+ * state it leads to. Actions with a decision ("force" or "uphold" a return; "exclude" or "dismiss" an appeal)
  * have one row per outcome.
  */
 #ifndef SUQIU_CORE_LIFECYCLE_H

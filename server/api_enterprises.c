@@ -159,7 +159,7 @@ void api_enterprises_get(struct reqctx *ctx)
 }
 
 static const struct jsonin_field enterprise_fields[] = {
-	{ "credit_code", JT_STRING, true, 1, 18 },
+	{ "credit_code", JT_STRING, true, 1, 40 }, /* core/creditcode says what is wrong */
 	{ "name", JT_STRING, true, 1, 100 },
 	{ "town_id", JT_ID, true, 0, 0 },
 	{ "industry", JT_STRING, false, 1, 50 },

@@ -57,7 +57,7 @@ static struct pgstmt STMT_IMPORT = PGSTMT("tickets_import",
 
 static const struct jsonin_field row_fields[] = {
 	{ "external_ref", JT_STRING, true, 1, 64 },
-	{ "credit_code", JT_STRING, true, 1, 18 },
+	{ "credit_code", JT_STRING, true, 1, 40 }, /* core/creditcode says what is wrong */
 	{ "category_code", JT_STRING, true, 1, 12 },
 	{ "title", JT_STRING, true, 1, 100 },
 	{ "description", JT_STRING, true, 1, 5000 },

@@ -589,6 +589,9 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 	case TA_WITHDRAW:
 		json_object_set_new(x->patch, "close_reason", json_string("withdrawn"));
 		close_open_assignments(x);
+		if (t->facts.extension_pending) /* nobody could rule on it once the ticket is closed */
+			json_object_set_new(x->side, "extension_decision", json_pack("{s:s, s:s}", "state", "denied",
+										"note", "企业已撤回诉求"));
 		set_detail(x, "理由:%s", jsonin_str(b, "reason", ""));
 		notify_enterprise(x, "withdrawn", "您已撤回诉求《%s》。%s", "");
 		break;
@@ -692,6 +695,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 	}
 	case TA_RULE_APPEAL: {
 		bool exclude = strcmp(x->outcome, "exclude") == 0;
+		/* appeal_state "upheld" = the rating was upheld, the appeal dismissed */
 		json_object_set_new(x->side, "rating_update", json_pack("{s:I, s:s, s:b}", "id", (json_int_t)t->latest_rating_id,
 			"appeal_state", exclude ? "excluded" : "upheld", "excluded", exclude));
 		set_detail(x, "%s%s%s", exclude ? "申诉成立,该评价不计入统计" : "申诉不成立,维持评价",

@@ -28,14 +28,13 @@ static long long survivor; /* a new ticket that merges may go into */
 
 static void start(void)
 {
-	server_start(&srv, NULL);
-	world_login(&w, srv.port);
+	world_open(&srv, &w);
 	survivor = ticket_new(&w, QIYE1, "同一诉求的另一张工单");
 }
 
 static void stop(void)
 {
-	server_stop(&srv, SIGTERM, 10);
+	world_close(&srv);
 }
 
 TestSuite(matrix, .init = start, .fini = stop, .timeout = 600);

@@ -23,21 +23,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct server_proc srv;
-static struct world w;
-
-static void start(void)
-{
-	server_start(&srv, NULL);
-	world_login(&w, srv.port);
-}
-
-static void stop(void)
-{
-	server_stop(&srv, SIGTERM, 10);
-}
-
-TestSuite(tickets, .init = start, .fini = stop, .timeout = 240);
+WORLD_SUITE(tickets, 240);
 
 static json_t *get(enum who as, const char *fmt, long long id)
 {

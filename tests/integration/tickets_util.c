@@ -2,6 +2,7 @@
 #include "tickets_util.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,17 @@ static PGconn *db(void)
 	if (!conn)
 		conn = test_db();
 	return conn;
+}
+
+void world_open(struct server_proc *srv, struct world *w)
+{
+	server_start(srv, NULL);
+	world_login(w, srv->port);
+}
+
+void world_close(struct server_proc *srv)
+{
+	server_stop(srv, SIGTERM, 10);
 }
 
 static long long lookup(const char *sql, const char *arg)

@@ -36,6 +36,17 @@ extern const char *const who_names[WHO__COUNT];
 
 /* Logs every demo user in. */
 void world_login(struct world *w, int port);
+/* A suite's .init and .fini: start a server and log everyone in; stop it. */
+void world_open(struct server_proc *srv, struct world *w);
+void world_close(struct server_proc *srv);
+/* Declares srv and w for a suite whose tests each get a fresh server and
+ * every demo user logged in. */
+#define WORLD_SUITE(name, seconds) \
+	static struct server_proc srv; \
+	static struct world w; \
+	static void start(void) { world_open(&srv, &w); } \
+	static void stop(void) { world_close(&srv); } \
+	TestSuite(name, .init = start, .fini = stop, .timeout = seconds)
 long long org_named(const char *name);
 long long enterprise_of(enum who w);
 long long category_coded(const char *code);

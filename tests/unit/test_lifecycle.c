@@ -248,7 +248,7 @@ static const struct row {
 	{ TA_RULE_RATING,       "rectify",   REL_SUPERVISOR,                  COND_BAD_UNRULED,         ".......K...." },
 	{ TA_RULE_RATING,       "close",     REL_SUPERVISOR,                  COND_BAD_UNRULED,         ".......C...." },
 	{ TA_RULE_APPEAL,       "exclude",   REL_SUPERVISOR,                  COND_APPEAL_PENDING,      "=.========.." },
-	{ TA_RULE_APPEAL,       "uphold",    REL_SUPERVISOR,                  COND_APPEAL_PENDING,      "=.========.." },
+	{ TA_RULE_APPEAL,       "dismiss",   REL_SUPERVISOR,                  COND_APPEAL_PENDING,      "=.========.." },
 	{ TA_SUPERVISE,         NULL,        REL_SUPERVISOR,                  0,                        "=.======.=.." },
 	{ TA_REOPEN,            NULL,        REL_SUPERVISOR,                  0,                        ".N......N.N." },
 	{ TA_CLOSE_UNRATED,     NULL,        REL_SYSTEM,                      COND_UNRATED,             ".......C...." },
@@ -262,7 +262,7 @@ static const struct {
 	{ TA_RATE, { "good", "bad", NULL } },
 	{ TA_ADJUDICATE_RETURN, { "uphold", "force", NULL } },
 	{ TA_RULE_RATING, { "rectify", "close", NULL } },
-	{ TA_RULE_APPEAL, { "exclude", "uphold", NULL } },
+	{ TA_RULE_APPEAL, { "exclude", "dismiss", NULL } },
 	{ TA_WITHDRAWAL_CHECK, { "voluntary", "pressed", NULL } },
 };
 
@@ -447,7 +447,7 @@ static const struct {
 	{ TA_RULE_RATING, "rectify", TS_FEEDBACK, REL_SUPERVISOR, COND_BAD_UNRULED, TS_RECTIFYING },
 	{ TA_RULE_RATING, "close", TS_FEEDBACK, REL_SUPERVISOR, COND_BAD_UNRULED, TS_CLOSED },
 	{ TA_RULE_APPEAL, "exclude", TS_CLOSED, REL_SUPERVISOR, COND_APPEAL_PENDING, TS_CLOSED },
-	{ TA_RULE_APPEAL, "uphold", TS_CLOSED, REL_SUPERVISOR, COND_APPEAL_PENDING, TS_CLOSED },
+	{ TA_RULE_APPEAL, "dismiss", TS_CLOSED, REL_SUPERVISOR, COND_APPEAL_PENDING, TS_CLOSED },
 	{ TA_RULE_APPEAL, "exclude", TS_RECTIFYING, REL_SUPERVISOR, COND_APPEAL_PENDING, TS_RECTIFYING },
 	{ TA_WITHDRAWAL_CHECK, "voluntary", TS_CLOSED, REL_TRIAGE, COND_WITHDRAWN_UNCHECKED, TS_CLOSED },
 	{ TA_WITHDRAWAL_CHECK, "pressed", TS_CLOSED, REL_TRIAGE, COND_WITHDRAWN_UNCHECKED, TS_NEW },
