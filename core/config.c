@@ -60,6 +60,8 @@ static const struct row rows[] = {
 	  "login throttling window, seconds" },
 	{ "SUQIU_TRUST_PROXY", K_BOOL, O(trust_proxy), "0", 0, 0,
 	  "1 = the client address is the last entry of X-Forwarded-For (set it behind nginx only)" },
+	{ "SUQIU_LOG_STATEMENTS", K_BOOL, O(log_statements), "0", 0, 0,
+	  "1 = log the SQL of each prepared statement once, when first used (benchmarks, debugging)" },
 	{ "SUQIU_COOKIE_SECURE", K_BOOL, O(cookie_secure), "0", 0, 0,
 	  "1 = the session cookie is marked Secure (set it when served over HTTPS)" },
 	{ "SUQIU_CPU_THREADS", K_LONG, O(cpu_threads), "2", 1, 64,

@@ -189,6 +189,7 @@ int main(void)
 		.queue_max = (int)srv.cfg.queue_max,
 		.queue_timeout_ms = (int)srv.cfg.queue_timeout_ms,
 		.statement_timeout_ms = (int)srv.cfg.statement_timeout_ms,
+		.log_statements = srv.cfg.log_statements,
 	};
 	srv.pool = pgpool_create(srv.base, &popt);
 	srv.cpu = cpupool_create(srv.base, (int)srv.cfg.cpu_threads);

@@ -125,6 +125,7 @@ struct pgpool {
 };
 
 static int next_stmt_id = 1;
+static bool log_statements; /* pgpool_options.log_statements of the (one) pool */
 
 static void conn_connect(struct pgconn *c);
 static void conn_fail(struct pgconn *c, const char *why);
@@ -143,8 +144,11 @@ static void query_free(struct query *q)
 static void query_init(struct query *q, struct pgstmt *stmt, int nparams, const char *const *params,
 		       pgpool_result_cb cb, void *arg)
 {
-	if (stmt && stmt->id == 0)
+	if (stmt && stmt->id == 0) {
 		stmt->id = next_stmt_id++;
+		if (log_statements) /* once per statement and process: what the benchmarks replay in pgbench */
+			logj("info", "sql_statement", "{s:s, s:s}", "name", stmt->name, "sql", stmt->sql);
+	}
 	q->stmt = stmt;
 	q->nparams = nparams;
 	q->params = nparams ? xcalloc((size_t)nparams, sizeof(char *)) : NULL;
@@ -777,6 +781,7 @@ void pgpool_lease_release(struct pglease *lease)
 
 struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_options *opt)
 {
+	log_statements = opt->log_statements;
 	struct pgpool *pool = xcalloc(1, sizeof *pool);
 	pool->base = base;
 	pool->conninfo = xstrdup(opt->conninfo);

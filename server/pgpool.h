@@ -61,6 +61,7 @@ struct pgpool_options {
 	int queue_max;
 	int queue_timeout_ms;
 	int statement_timeout_ms;
+	bool log_statements;  /* log each statement's SQL once, when first used */
 };
 
 struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_options *opt);
