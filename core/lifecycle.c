@@ -98,7 +98,8 @@ static const struct rule rules[] = {
 	{ TA_ACCEPT, NULL, WORKING, REL_ASSIST_PENDING, 0, TO_SAME },
 	{ TA_RETURN, NULL, S(DISPATCHED), REL_LEAD_PENDING, 0, TS_RETURNED },
 	{ TA_RETURN, NULL, WORKING, REL_ASSIST_PENDING, 0, TO_SAME },
-	{ TA_CONTACT, NULL, S(IN_PROGRESS) | S(RECTIFYING), HANDLER, 0, TO_SAME },
+	/* contact also while suspended: it is how the handler chases the missing information */
+	{ TA_CONTACT, NULL, S(IN_PROGRESS) | S(SUSPENDED) | S(RECTIFYING), HANDLER, 0, TO_SAME },
 	{ TA_NOTE, NULL, WORKING | S(RESOLVED), HANDLER | REL_ASSIST_ACTIVE | REL_TRIAGE, 0, TO_SAME },
 	{ TA_SUSPEND, NULL, S(IN_PROGRESS) | S(RECTIFYING), HANDLER, 0, TS_SUSPENDED },
 	{ TA_REQUEST_EXTENSION, NULL, S(IN_PROGRESS) | S(SUSPENDED) | S(RECTIFYING), HANDLER,
@@ -258,7 +259,10 @@ unsigned lc_relations(const struct principal *who, const struct lc_ticket *t)
 unsigned lc_conditions(const struct lc_ticket *t)
 {
 	unsigned c = 0;
-	c |= t->return_disputed ? COND_RETURN_DISPUTED : COND_RETURN_UNDISPUTED;
+	if (t->return_disputed)
+		c |= COND_RETURN_DISPUTED;
+	else if (!t->return_ruled)
+		c |= COND_RETURN_UNDISPUTED;
 	if (t->extension_pending)
 		c |= COND_EXT_PENDING;
 	else if (t->extensions_used < t->extension_cap)
@@ -351,7 +355,7 @@ const char *lc_condition_message(unsigned failed)
 		unsigned bit;
 		const char *text;
 	} messages[] = {
-		{ COND_RETURN_UNDISPUTED, "该退回已提请审定" },
+		{ COND_RETURN_UNDISPUTED, "该退回已提请审定或已审定" },
 		{ COND_RETURN_DISPUTED, "该退回未提请审定" },
 		{ COND_EXT_REQUESTABLE, "已有待审批的延期申请,或延期次数已达上限" },
 		{ COND_EXT_PENDING, "没有待审批的延期申请" },

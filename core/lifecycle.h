@@ -77,7 +77,7 @@ enum lc_relation {
 
 /* Conditions on a ticket (bits). */
 enum lc_condition {
-	COND_RETURN_UNDISPUTED = 1u << 0, /* the last return has not been disputed */
+	COND_RETURN_UNDISPUTED = 1u << 0, /* the last return is open to dispute: not disputed nor ruled on */
 	COND_RETURN_DISPUTED   = 1u << 1, /* ... and has, awaiting the supervisor */
 	COND_EXT_REQUESTABLE   = 1u << 2, /* no request pending and the cap not reached */
 	COND_EXT_PENDING       = 1u << 3, /* an extension request awaits a ruling */
@@ -108,6 +108,7 @@ struct lc_ticket {
 	const struct lc_assignment *assignments;
 	int n_assignments;
 	bool return_disputed;
+	bool return_ruled;              /* the supervisor upheld the last return */
 	bool withdrawn;                 /* closed by a withdrawal */
 	bool withdrawal_checked;
 	int extensions_used;            /* approved or pending */

@@ -32,7 +32,7 @@
  * $1 ticket id, $2 expected version, $3 from state, $4 to state,
  * $5 ticket patch: answer, resolution, feedback_text, merged_into,
  *    close_reason, resume_state, withdrawal_check (set, null clears),
- *    return_disputed, and counters feedback_round, rework, returns,
+ *    return_disputed, return_ruled, and counters feedback_round, rework, returns,
  *    supervisions (added);
  * $6 assignments: {"insert": [{org_id, lead, note}],
  *    "update": [{id, state, handler_id, contacted, contact_method,
@@ -55,6 +55,7 @@ static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	"   withdrawal_check = CASE WHEN $5::jsonb ? 'withdrawal_check' THEN $5::jsonb->>'withdrawal_check'"
 	"                      ELSE withdrawal_check END,"
 	"   return_disputed = coalesce(($5::jsonb->>'return_disputed')::boolean, return_disputed),"
+	"   return_ruled = coalesce(($5::jsonb->>'return_ruled')::boolean, return_ruled),"
 	"   feedback_round = feedback_round + coalesce(($5::jsonb->>'feedback_round')::int, 0),"
 	"   rework_count = rework_count + coalesce(($5::jsonb->>'rework')::int, 0),"
 	"   return_count = return_count + coalesce(($5::jsonb->>'returns')::int, 0),"
@@ -452,6 +453,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 		break;
 	case TA_DISPATCH:
 		json_object_set_new(x->patch, "return_disputed", json_false());
+		json_object_set_new(x->patch, "return_ruled", json_false());
 		insert_assignments(x, jsonin_int(b, "lead_org_id", 0), json_object_get(b, "assist_org_ids"),
 				   jsonin_str(b, "note", NULL), "assigned");
 		notify_enterprise(x, "dispatched", "您的诉求《%s》已转交%s办理。",
@@ -492,6 +494,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 		if (mine->lead) {
 			json_object_set_new(x->patch, "returns", json_integer(1));
 			json_object_set_new(x->patch, "return_disputed", json_false());
+			json_object_set_new(x->patch, "return_ruled", json_false());
 		}
 		set_detail(x, "%s(%s):%s", asg_org_name(x, mine), return_text(code), jsonin_str(b, "basis", ""));
 		notify(x, "user", asg_long(x, mine, "dispatched_by"), "returned", "工单《%s》被%s退回(%s),请重新分派。",
@@ -652,6 +655,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 	}
 	case TA_ADJUDICATE_RETURN: {
 		json_object_set_new(x->patch, "return_disputed", json_false());
+		json_object_set_new(x->patch, "return_ruled", json_true()); /* the ruling is final */
 		set_detail(x, "%s:%s", strcmp(x->outcome, "force") == 0 ? "退回不成立,责成原单位办理" : "维持退回",
 			   jsonin_str(b, "note", ""));
 		const struct lc_assignment *returned = NULL;

@@ -20,7 +20,7 @@ enum {
 	C_ANSWER, C_RESOLUTION, C_FEEDBACK_TEXT, C_FEEDBACK_ROUND, C_REWORK, C_RETURNS, C_RETURN_DISPUTED,
 	C_SUPERVISIONS, C_WITHDRAWAL_CHECK, C_EXTENSION_CAP, C_CREATED_AT, C_UPDATED_AT, C_TOWN_ID, C_TOWN_NAME,
 	C_TOWN_PATH, C_ASSIGNMENTS, C_EXTENSIONS, C_RATINGS, C_DISTRICT, C_CREATED_BY, C_CREATOR_NAME,
-	C_SUGGESTED_ORGS,
+	C_SUGGESTED_ORGS, C_RETURN_RULED,
 	C__COUNT
 };
 _Static_assert(C__COUNT == TICKET_NCOLUMNS, "TICKET_NCOLUMNS counts SQL_TICKET_COLUMNS");
@@ -92,6 +92,7 @@ struct ticket *ticket_from_result(const PGresult *res)
 	json_object_set_new(t->json, "rework_count", api_cell_int(res, 0, C_REWORK));
 	json_object_set_new(t->json, "return_count", api_cell_int(res, 0, C_RETURNS));
 	json_object_set_new(t->json, "return_disputed", json_boolean(cell_bool(res, C_RETURN_DISPUTED)));
+	json_object_set_new(t->json, "return_ruled", json_boolean(cell_bool(res, C_RETURN_RULED)));
 	json_object_set_new(t->json, "supervision_count", api_cell_int(res, 0, C_SUPERVISIONS));
 	json_object_set_new(t->json, "withdrawal_check", api_cell_str(res, 0, C_WITHDRAWAL_CHECK));
 	json_object_set_new(t->json, "created_by", json_pack("{s:o, s:o}", "id", api_cell_int(res, 0, C_CREATED_BY),
@@ -115,6 +116,7 @@ struct ticket *ticket_from_result(const PGresult *res)
 	json_object_set_new(town, "path", api_cell_str(res, 0, C_TOWN_PATH));
 	f->town_path = json_string_value(json_object_get(town, "path"));
 	f->return_disputed = cell_bool(res, C_RETURN_DISPUTED);
+	f->return_ruled = cell_bool(res, C_RETURN_RULED);
 	f->withdrawn = strcmp(PQgetvalue(res, 0, C_CLOSE_REASON), "withdrawn") == 0;
 	f->withdrawal_checked = !PQgetisnull(res, 0, C_WITHDRAWAL_CHECK);
 	f->extension_cap = atoi(PQgetvalue(res, 0, C_EXTENSION_CAP));

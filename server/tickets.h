@@ -69,12 +69,13 @@ const char *ticket_channel_label(const char *channel);
 	"     'ruling_note', r.ruling_note, 'appeal_state', r.appeal_state, 'appeal_reason', r.appeal_reason," \
 	"     'excluded', r.excluded) ORDER BY r.round), '[]')" \
 	"   FROM ratings r WHERE r.ticket_id = t.id)," \
-	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)"
+	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)," \
+	" t.return_ruled"
 #define SQL_TICKET_JOINS \
 	"JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id" \
 	" JOIN categories c ON c.id = t.category_id JOIN users cu ON cu.id = t.created_by" \
 	" LEFT JOIN tickets m ON m.id = t.merged_into"
-#define TICKET_NCOLUMNS 43
+#define TICKET_NCOLUMNS 44
 
 /* The three parameters of SQL_TICKET_SCOPE for who. */
 struct scope_params {

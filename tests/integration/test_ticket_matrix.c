@@ -132,10 +132,12 @@ static long long reach(const char *scenario)
 			act_ok(&w, DUBAN, id, "rule_rating", "\"decision\":\"rectify\",\"note\":\"请整改\"");
 	} else {
 		dispatch_a_with_b(id);
-		if (strcmp(scenario, "returned") == 0 || strcmp(scenario, "returned_disputed") == 0) {
+		if (strncmp(scenario, "return", 6) == 0) {
 			act_ok(&w, SHICHANG, id, "return", "\"code\":\"not_our_function\",\"basis\":\"不属本局职能\"");
-			if (strcmp(scenario, "returned_disputed") == 0)
+			if (strcmp(scenario, "returned") != 0)
 				act_ok(&w, ZHUANYUAN, id, "dispute_return", "\"reason\":\"属于市场监管职能\"");
+			if (strcmp(scenario, "return_upheld") == 0)
+				act_ok(&w, DUBAN, id, "adjudicate_return", "\"decision\":\"uphold\",\"note\":\"退回成立\"");
 		} else if (strcmp(scenario, "dispatched") != 0) {
 			act_ok(&w, SHICHANG, id, "accept", "");
 			if (strcmp(scenario, "suspended") == 0)
@@ -166,6 +168,8 @@ static const struct {
 		"zhuanyuan:dispute_return duban:reject duban:merge duban:supervise qiye1:withdraw" },
 	{ "returned_disputed", "returned", "zhuanyuan:answer zhuanyuan:dispatch zhuanyuan:reject zhuanyuan:merge "
 		"duban:reject duban:merge duban:supervise duban:adjudicate_return qiye1:withdraw" },
+	{ "return_upheld", "returned", "zhuanyuan:answer zhuanyuan:dispatch zhuanyuan:reject zhuanyuan:merge "
+		"duban:reject duban:merge duban:supervise qiye1:withdraw" },
 	{ "in_progress", "in_progress", "zhuanyuan:summon zhuanyuan:note shichang:summon shichang:contact shichang:note "
 		"shichang:suspend shichang:request_extension shichang:release shichang_lead:summon shichang_lead:contact "
 		"shichang_lead:note shichang_lead:suspend shichang_lead:request_extension shichang_lead:release "
@@ -175,8 +179,8 @@ static const struct {
 		"shichang_lead:note shichang_lead:suspend shichang_lead:release shichang_lead:reassign "
 		"xinzhuang_ban:accept xinzhuang_ban:return duban:supervise duban:approve_extension "
 		"duban:deny_extension qiye1:withdraw" },
-	{ "suspended", "suspended", "zhuanyuan:summon zhuanyuan:note shichang:summon shichang:note "
-		"shichang:request_extension shichang:release shichang_lead:summon shichang_lead:note "
+	{ "suspended", "suspended", "zhuanyuan:summon zhuanyuan:note shichang:summon shichang:contact shichang:note "
+		"shichang:request_extension shichang:release shichang_lead:summon shichang_lead:contact shichang_lead:note "
 		"shichang_lead:request_extension shichang_lead:release shichang_lead:reassign xinzhuang_ban:accept "
 		"xinzhuang_ban:return duban:supervise qiye1:supply qiye1:withdraw" },
 	{ "resolved", "resolved", "zhuanyuan:note zhuanyuan:feedback zhuanyuan:send_back duban:supervise" },
@@ -254,20 +258,21 @@ SCENARIO(1, from_answered)
 SCENARIO(2, from_dispatched)
 SCENARIO(3, from_returned)
 SCENARIO(4, from_a_disputed_return)
-SCENARIO(5, from_in_progress)
-SCENARIO(6, from_in_progress_with_an_extension_pending)
-SCENARIO(7, from_suspended)
-SCENARIO(8, from_resolved)
-SCENARIO(9, from_feedback)
-SCENARIO(10, from_feedback_with_a_bad_rating)
-SCENARIO(11, from_feedback_with_an_appeal_pending)
-SCENARIO(12, from_closed)
-SCENARIO(13, from_closed_by_withdrawal)
-SCENARIO(14, from_rectifying)
-SCENARIO(15, from_rejected)
-SCENARIO(16, from_merged)
+SCENARIO(5, from_a_return_the_supervisor_upheld)
+SCENARIO(6, from_in_progress)
+SCENARIO(7, from_in_progress_with_an_extension_pending)
+SCENARIO(8, from_suspended)
+SCENARIO(9, from_resolved)
+SCENARIO(10, from_feedback)
+SCENARIO(11, from_feedback_with_a_bad_rating)
+SCENARIO(12, from_feedback_with_an_appeal_pending)
+SCENARIO(13, from_closed)
+SCENARIO(14, from_closed_by_withdrawal)
+SCENARIO(15, from_rectifying)
+SCENARIO(16, from_rejected)
+SCENARIO(17, from_merged)
 
 Test(matrix, every_scenario_has_a_test)
 {
-	cr_assert_eq(sizeof expected / sizeof expected[0], 17);
+	cr_assert_eq(sizeof expected / sizeof expected[0], 18);
 }

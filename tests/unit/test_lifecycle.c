@@ -224,7 +224,7 @@ static const struct row {
 	{ TA_ACCEPT,            NULL,        REL_ASSIST_PENDING,              0,                        "..=.==...=.." },
 	{ TA_RETURN,            NULL,        REL_LEAD_PENDING,                0,                        "..R........." },
 	{ TA_RETURN,            NULL,        REL_ASSIST_PENDING,              0,                        "..=.==...=.." },
-	{ TA_CONTACT,           NULL,        REL_LEAD_ACTIVE,                 0,                        "....=....=.." },
+	{ TA_CONTACT,           NULL,        REL_LEAD_ACTIVE,                 0,                        "....==...=.." },
 	{ TA_NOTE,              NULL,        REL_LEAD_ACTIVE | REL_ASSIST_ACTIVE | REL_TRIAGE, 0,       "..=.===..=.." },
 	{ TA_SUSPEND,           NULL,        REL_LEAD_ACTIVE,                 0,                        "....S....S.." },
 	{ TA_REQUEST_EXTENSION, NULL,        REL_LEAD_ACTIVE,                 COND_EXT_REQUESTABLE,     "....==...=.." },
@@ -928,6 +928,15 @@ Test(lifecycle, conditions_return_disputed)
 {
 	struct lc_ticket t = ticket(NULL, 0);
 	t.return_disputed = true;
+	cr_expect_eq(lc_conditions(&t), (QUIET & ~COND_RETURN_UNDISPUTED) | COND_RETURN_DISPUTED);
+}
+
+Test(lifecycle, conditions_return_ruled_on_is_closed_to_dispute)
+{
+	struct lc_ticket t = ticket(NULL, 0);
+	t.return_ruled = true;
+	cr_expect_eq(lc_conditions(&t), QUIET & ~COND_RETURN_UNDISPUTED, "an upheld return cannot be disputed again");
+	t.return_disputed = true; /* cannot happen, but disputed wins */
 	cr_expect_eq(lc_conditions(&t), (QUIET & ~COND_RETURN_UNDISPUTED) | COND_RETURN_DISPUTED);
 }
 
