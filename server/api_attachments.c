@@ -127,8 +127,9 @@ static void on_upload_ticket(enum pgpool_status st, PGresult *res, void *arg)
 	snprintf(user, sizeof user, "%lld", ctx->who.user_id);
 	snprintf(org, sizeof org, "%lld", ctx->who.org_id);
 	char *summary = xasprintf("%s(%s)上传附件《%s》", ctx->who.display_name, role_label(ctx->who.role), filename);
-	ctx->state = json_pack("{s:s, s:s, s:I, s:s}", "filename", filename, "content_type", type, "size",
-			       (json_int_t)len, "sha256", sha);
+	ctx->state = json_pack("{s:s, s:s, s:I, s:s, s:{s:I, s:s}}", "filename", filename, "content_type", type, "size",
+			       (json_int_t)len, "sha256", sha, "uploaded_by", "id", (json_int_t)ctx->who.user_id, "name",
+			       ctx->who.display_name);
 	ctx->state_free = (void (*)(void *))json_decref;
 	const char *params[] = { ctx->params[0], filename, type, size, sha, hex, user, role_name(ctx->who.role), org,
 				 summary };

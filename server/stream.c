@@ -85,6 +85,11 @@ void stream_subscribe(struct reqctx *ctx)
 		http_reply_problem(ctx, "forbidden", "the role %s does not read tickets", role_name(ctx->who.role));
 		return;
 	}
+	if (ctx->method == EVHTTP_REQ_HEAD) { /* the headers only: no stream to keep open */
+		http_header(ctx, "Cache-Control", "no-cache");
+		http_reply_buffer(ctx, 200, "text/event-stream; charset=utf-8", evbuffer_new());
+		return;
+	}
 	struct client *c = xcalloc(1, sizeof *c);
 	c->owner = s;
 	c->who = ctx->who;

@@ -689,3 +689,29 @@ Test(tickets, attachments_are_typed_by_content_and_served_only_to_those_who_see_
 	cr_assert_str_eq(json_string_value(json_object_get(last, "action")), "attach");
 	json_decref(events);
 }
+
+Test(tickets, list_filters_are_checked)
+{
+	static const char *const bad[] = {
+		"/api/v1/tickets?state=bogus", "/api/v1/tickets?state=new,,closed", "/api/v1/tickets?org_id=x",
+		"/api/v1/tickets?category_id=-1", "/api/v1/tickets?enterprise_id=0", "/api/v1/tickets?created_from=yesterday",
+		"/api/v1/tickets?created_to=2026-02-30T00:00:00%2B08:00", "/api/v1/tickets?urgency=asap",
+		"/api/v1/tickets?channel=fax", "/api/v1/tickets?queue=yours", "/api/v1/tickets?limit=0",
+		"/api/v1/tickets?limit=201", "/api/v1/tickets?cursor=abc", "/api/v1/tickets?assignment_state=lost",
+		"/api/v1/tickets?q=",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *j = NULL;
+		cr_expect_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", bad[i], NULL, &j), 400, "%s", bad[i]);
+		cr_expect_str_eq(json_string_value(json_object_get(j, "code")), "invalid_query", "%s", bad[i]);
+		json_decref(j);
+	}
+	/* and good ones work together */
+	json_t *j = get(ZHUANYUAN, "/api/v1/tickets?state=new,dispatched&urgency=normal&channel=portal&limit=5"
+				   "&created_from=2020-01-01T00:00:00%%2B08:00&q=%%E8%%A1%%A5%%E8%%B4%%B4", 0);
+	cr_assert(json_is_array(json_object_get(j, "items")));
+	cr_assert_leq(json_array_size(json_object_get(j, "items")), 5);
+	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "GET", "/api/v1/tickets", NULL, NULL), 403, "admins do not read tickets");
+	cr_assert_eq(api_call(w.port, &w.s[LINGDAO], "GET", "/api/v1/tickets?queue=mine", NULL, NULL), 200);
+}
