@@ -86,10 +86,13 @@ struct rule {
  */
 static const struct rule rules[] = {
 	/* triage */
-	{ TA_ANSWER, NULL, S(NEW) | S(RETURNED), REL_TRIAGE, 0, TS_ANSWERED },
-	{ TA_DISPATCH, NULL, S(NEW) | S(RETURNED), REL_TRIAGE, 0, TS_DISPATCHED },
-	{ TA_REJECT, NULL, S(NEW) | S(RETURNED), REL_TRIAGE | REL_SUPERVISOR, 0, TS_REJECTED },
-	{ TA_MERGE, NULL, S(NEW) | S(RETURNED) | S(DISPATCHED), REL_TRIAGE | REL_SUPERVISOR, 0, TS_MERGED },
+	/* while a disputed return awaits the supervisor, the specialist waits too */
+	{ TA_ANSWER, NULL, S(NEW) | S(RETURNED), REL_TRIAGE, COND_NO_DISPUTE, TS_ANSWERED },
+	{ TA_DISPATCH, NULL, S(NEW) | S(RETURNED), REL_TRIAGE, COND_NO_DISPUTE, TS_DISPATCHED },
+	{ TA_REJECT, NULL, S(NEW) | S(RETURNED), REL_TRIAGE, COND_NO_DISPUTE, TS_REJECTED },
+	{ TA_REJECT, NULL, S(NEW) | S(RETURNED), REL_SUPERVISOR, 0, TS_REJECTED },
+	{ TA_MERGE, NULL, S(NEW) | S(RETURNED) | S(DISPATCHED), REL_TRIAGE, COND_NO_DISPUTE, TS_MERGED },
+	{ TA_MERGE, NULL, S(NEW) | S(RETURNED) | S(DISPATCHED), REL_SUPERVISOR, 0, TS_MERGED },
 	{ TA_SUMMON, NULL, WORKING, REL_TRIAGE | REL_LEAD_ACTIVE, 0, TO_SAME },
 	{ TA_DISPUTE_RETURN, NULL, S(RETURNED), REL_TRIAGE, COND_RETURN_UNDISPUTED, TO_SAME },
 
@@ -261,8 +264,8 @@ unsigned lc_conditions(const struct lc_ticket *t)
 	unsigned c = 0;
 	if (t->return_disputed)
 		c |= COND_RETURN_DISPUTED;
-	else if (!t->return_ruled)
-		c |= COND_RETURN_UNDISPUTED;
+	else
+		c |= COND_NO_DISPUTE | (t->return_ruled ? 0 : COND_RETURN_UNDISPUTED);
 	if (t->extension_pending)
 		c |= COND_EXT_PENDING;
 	else if (t->extensions_used < t->extension_cap)
@@ -366,6 +369,7 @@ const char *lc_condition_message(unsigned failed)
 		{ COND_APPEALABLE, "没有可申诉的差评,或该评价已申诉过" },
 		{ COND_APPEAL_PENDING, "没有待复核的申诉" },
 		{ COND_WITHDRAWN_UNCHECKED, "该工单不是撤回关闭的,或已做过撤单质检" },
+		{ COND_NO_DISPUTE, "该退回已提请督办审定,请等待审定结果" },
 	};
 	for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++)
 		if (failed & messages[i].bit)

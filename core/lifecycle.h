@@ -88,6 +88,7 @@ enum lc_condition {
 	COND_APPEALABLE        = 1u << 8, /* the latest rating is bad and was never appealed */
 	COND_APPEAL_PENDING    = 1u << 9, /* an appeal awaits the supervisor */
 	COND_WITHDRAWN_UNCHECKED = 1u << 10, /* withdrawn, no quality check recorded yet */
+	COND_NO_DISPUTE        = 1u << 11, /* no return awaits the supervisor's ruling (triage waits for it) */
 };
 
 /* One assignment of a ticket, as far as decisions need it. */

@@ -166,8 +166,8 @@ static const struct {
 		"xinzhuang_ban:accept xinzhuang_ban:return qiye1:withdraw" },
 	{ "returned", "returned", "zhuanyuan:answer zhuanyuan:dispatch zhuanyuan:reject zhuanyuan:merge "
 		"zhuanyuan:dispute_return duban:reject duban:merge duban:supervise qiye1:withdraw" },
-	{ "returned_disputed", "returned", "zhuanyuan:answer zhuanyuan:dispatch zhuanyuan:reject zhuanyuan:merge "
-		"duban:reject duban:merge duban:supervise duban:adjudicate_return qiye1:withdraw" },
+	{ "returned_disputed", "returned", "duban:reject duban:merge duban:supervise duban:adjudicate_return "
+		"qiye1:withdraw" },
 	{ "return_upheld", "returned", "zhuanyuan:answer zhuanyuan:dispatch zhuanyuan:reject zhuanyuan:merge "
 		"duban:reject duban:merge duban:supervise qiye1:withdraw" },
 	{ "in_progress", "in_progress", "zhuanyuan:summon zhuanyuan:note shichang:summon shichang:contact shichang:note "

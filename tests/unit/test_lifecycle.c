@@ -19,7 +19,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 #define N_RELATIONS 10  /* REL_OWNER .. REL_SYSTEM */
-#define N_CONDITIONS 11 /* COND_RETURN_UNDISPUTED .. COND_WITHDRAWN_UNCHECKED */
+#define N_CONDITIONS 12 /* COND_RETURN_UNDISPUTED .. COND_NO_DISPUTE */
 #define ALL_RELATIONS ((1u << N_RELATIONS) - 1)
 #define ALL_CONDITIONS ((1u << N_CONDITIONS) - 1)
 
@@ -94,7 +94,7 @@ Test(lifecycle, tables_cover_every_state_action_and_bit)
 	cr_assert_eq(TA__COUNT, 31, "an action was added: extend this file");
 	cr_assert_eq(AS__COUNT, 4, "an assignment state was added: extend this file");
 	cr_assert_eq(REL_SYSTEM, 1u << (N_RELATIONS - 1), "a relation was added: extend this file");
-	cr_assert_eq(COND_WITHDRAWN_UNCHECKED, 1u << (N_CONDITIONS - 1), "a condition was added: extend this file");
+	cr_assert_eq(COND_NO_DISPUTE, 1u << (N_CONDITIONS - 1), "a condition was added: extend this file");
 	cr_assert_eq(N(state_names), TS__COUNT);
 	cr_assert_eq(N(action_names), TA__COUNT);
 	cr_assert_eq(N(assignment_names), AS__COUNT);
@@ -214,10 +214,12 @@ static const struct row {
 	const char *to;
 } matrix[] = {
 	/* action               outcome      who                              needs                     NADRPSVFCKJM */
-	{ TA_ANSWER,            NULL,        REL_TRIAGE,                      0,                        "A..A........" },
-	{ TA_DISPATCH,          NULL,        REL_TRIAGE,                      0,                        "D..D........" },
-	{ TA_REJECT,            NULL,        REL_TRIAGE | REL_SUPERVISOR,     0,                        "J..J........" },
-	{ TA_MERGE,             NULL,        REL_TRIAGE | REL_SUPERVISOR,     0,                        "M.MM........" },
+	{ TA_ANSWER,            NULL,        REL_TRIAGE,                      COND_NO_DISPUTE,          "A..A........" },
+	{ TA_DISPATCH,          NULL,        REL_TRIAGE,                      COND_NO_DISPUTE,          "D..D........" },
+	{ TA_REJECT,            NULL,        REL_TRIAGE,                      COND_NO_DISPUTE,          "J..J........" },
+	{ TA_REJECT,            NULL,        REL_SUPERVISOR,                  0,                        "J..J........" },
+	{ TA_MERGE,             NULL,        REL_TRIAGE,                      COND_NO_DISPUTE,          "M.MM........" },
+	{ TA_MERGE,             NULL,        REL_SUPERVISOR,                  0,                        "M.MM........" },
 	{ TA_SUMMON,            NULL,        REL_TRIAGE | REL_LEAD_ACTIVE,    0,                        "..=.==...=.." },
 	{ TA_DISPUTE_RETURN,    NULL,        REL_TRIAGE,                      COND_RETURN_UNDISPUTED,   "...=........" },
 	{ TA_ACCEPT,            NULL,        REL_LEAD_PENDING,                0,                        "..P........." },
@@ -637,9 +639,9 @@ static const struct {
 	{ "enterprise, suspended", TS_SUSPENDED, REL_OWNER, COND_UNRATED, BIT(TA_SUPPLY) | BIT(TA_WITHDRAW) },
 	{ "enterprise, feedback unrated", TS_FEEDBACK, REL_OWNER, COND_UNRATED, BIT(TA_RATE) },
 	{ "enterprise, feedback rated", TS_FEEDBACK, REL_OWNER, 0, 0 },
-	{ "specialist, new", TS_NEW, REL_TRIAGE, COND_RETURN_UNDISPUTED,
+	{ "specialist, new", TS_NEW, REL_TRIAGE, COND_RETURN_UNDISPUTED | COND_NO_DISPUTE,
 	  BIT(TA_ANSWER) | BIT(TA_DISPATCH) | BIT(TA_REJECT) | BIT(TA_MERGE) },
-	{ "specialist, returned undisputed", TS_RETURNED, REL_TRIAGE, COND_RETURN_UNDISPUTED,
+	{ "specialist, returned undisputed", TS_RETURNED, REL_TRIAGE, COND_RETURN_UNDISPUTED | COND_NO_DISPUTE,
 	  BIT(TA_ANSWER) | BIT(TA_DISPATCH) | BIT(TA_REJECT) | BIT(TA_MERGE) | BIT(TA_DISPUTE_RETURN) },
 	{ "specialist, resolved", TS_RESOLVED, REL_TRIAGE, 0, BIT(TA_NOTE) | BIT(TA_FEEDBACK) | BIT(TA_SEND_BACK) },
 	{ "lead org pending", TS_DISPATCHED, REL_LEAD_PENDING, ALL_CONDITIONS, BIT(TA_ACCEPT) | BIT(TA_RETURN) },
@@ -916,7 +918,7 @@ Test(lifecycle, org_related_is_one_line_of_the_tree)
 /* ---- lc_conditions ---- */
 
 /* The condition bits of a ticket with no facts set. */
-#define QUIET (COND_RETURN_UNDISPUTED | COND_ASSISTS_SETTLED | COND_UNRATED)
+#define QUIET (COND_RETURN_UNDISPUTED | COND_NO_DISPUTE | COND_ASSISTS_SETTLED | COND_UNRATED)
 
 Test(lifecycle, conditions_of_a_quiet_ticket)
 {
@@ -928,7 +930,7 @@ Test(lifecycle, conditions_return_disputed)
 {
 	struct lc_ticket t = ticket(NULL, 0);
 	t.return_disputed = true;
-	cr_expect_eq(lc_conditions(&t), (QUIET & ~COND_RETURN_UNDISPUTED) | COND_RETURN_DISPUTED);
+	cr_expect_eq(lc_conditions(&t), (QUIET & ~(COND_RETURN_UNDISPUTED | COND_NO_DISPUTE)) | COND_RETURN_DISPUTED);
 }
 
 Test(lifecycle, conditions_return_ruled_on_is_closed_to_dispute)
@@ -937,7 +939,7 @@ Test(lifecycle, conditions_return_ruled_on_is_closed_to_dispute)
 	t.return_ruled = true;
 	cr_expect_eq(lc_conditions(&t), QUIET & ~COND_RETURN_UNDISPUTED, "an upheld return cannot be disputed again");
 	t.return_disputed = true; /* cannot happen, but disputed wins */
-	cr_expect_eq(lc_conditions(&t), (QUIET & ~COND_RETURN_UNDISPUTED) | COND_RETURN_DISPUTED);
+	cr_expect_eq(lc_conditions(&t), (QUIET & ~(COND_RETURN_UNDISPUTED | COND_NO_DISPUTE)) | COND_RETURN_DISPUTED);
 }
 
 Test(lifecycle, conditions_extensions)
