@@ -51,6 +51,7 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 	},
 	[AUTHZ_KB_MANAGE] = { [ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL },
 	[AUTHZ_TICKET_IMPORT] = { [ROLE_SPECIALIST] = SCOPE_ALL },
+	[AUTHZ_CALENDAR_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 };
 
 bool authz_path_within(const char *path, const char *root)

@@ -47,6 +47,7 @@ enum authz_action {
 	AUTHZ_KB_READ,           /* search the knowledge base */
 	AUTHZ_KB_MANAGE,         /* write knowledge-base articles */
 	AUTHZ_TICKET_IMPORT,     /* import batches of tickets (12345 hotline) */
+	AUTHZ_CALENDAR_MANAGE,   /* read and replace a year's holiday notice */
 	AUTHZ__ACTION_COUNT
 };
 

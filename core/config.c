@@ -1,5 +1,6 @@
 /* config: settings from the environment, as one table; see config.h. */
 #include "core/config.h"
+#include "core/workcal.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -60,6 +61,8 @@ static const struct row rows[] = {
 	  "login throttling window, seconds" },
 	{ "SUQIU_TRUST_PROXY", K_BOOL, O(trust_proxy), "0", 0, 0,
 	  "1 = the client address is the last entry of X-Forwarded-For (set it behind nginx only)" },
+	{ "SUQIU_OFFICE_HOURS", K_STRING, O(office_hours), "09:00-12:00,13:00-17:00", 0, 0,
+	  "office hours of a working day, Asia/Shanghai: the working time SLA deadlines count" },
 	{ "SUQIU_LOG_STATEMENTS", K_BOOL, O(log_statements), "0", 0, 0,
 	  "1 = log the SQL of each prepared statement once, when first used (benchmarks, debugging)" },
 	{ "SUQIU_COOKIE_SECURE", K_BOOL, O(cookie_secure), "0", 0, 0,
@@ -122,6 +125,14 @@ bool config_load(struct config *cfg, char *err, size_t errlen)
 			config_finish(cfg);
 			return false;
 		}
+	}
+	struct workcal_span spans[WORKCAL_MAX_SPANS];
+	int nspans;
+	if (!workcal_parse_hours(cfg->office_hours, spans, &nspans)) {
+		snprintf(err, errlen, "SUQIU_OFFICE_HOURS must look like 09:00-12:00,13:00-17:00 (ascending, not overlapping),"
+			 " not \"%.60s\"", cfg->office_hours);
+		config_finish(cfg);
+		return false;
 	}
 	/* the embedded cluster's socket path must be absolute */
 	if (cfg->state_dir[0] != '/') {

@@ -35,6 +35,7 @@ struct config {
 	long login_max_account;    /* SUQIU_LOGIN_MAX_PER_ACCOUNT failures per window */
 	long login_max_addr;       /* SUQIU_LOGIN_MAX_PER_ADDRESS failures per window */
 	long login_window_s;       /* SUQIU_LOGIN_WINDOW seconds */
+	char *office_hours;        /* SUQIU_OFFICE_HOURS: "09:00-12:00,13:00-17:00" */
 	bool log_statements;       /* SUQIU_LOG_STATEMENTS: log each statement's SQL once */
 	bool trust_proxy;          /* SUQIU_TRUST_PROXY: take client address from X-Forwarded-For */
 	bool cookie_secure;        /* SUQIU_COOKIE_SECURE: mark the session cookie Secure */

@@ -26,15 +26,30 @@ uint64_t timefmt_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* After Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms":
+ * eras of 400 years (146097 days) starting on 1 March, so that the leap
+ * day is the last day of its year. */
+int64_t timefmt_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	int64_t yoe = y - era * 400;                               /* [0, 399] */
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;       /* [0, 146096] */
+	return era * 146097 + doe - 719468;
+}
+
+void timefmt_civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+	days += 719468;
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
 }
 
 static bool digits(const char *s, int n, int *out)
@@ -83,6 +98,6 @@ bool timefmt_parse_rfc3339(const char *s, int64_t *unix_seconds)
 	}
 	if (*p)
 		return false;
-	*unix_seconds = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+	*unix_seconds = timefmt_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
 	return true;
 }

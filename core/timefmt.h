@@ -22,6 +22,12 @@ void timefmt_now(char out[TIMEFMT_LEN]);
  * ("2026-05-01T09:00:00+08:00", "...T01:00:00.5Z"; a fraction is dropped)
  * into unix seconds. False on anything else, including impossible dates. */
 bool timefmt_parse_rfc3339(const char *s, int64_t *unix_seconds);
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (negative before 1970). m and d are not checked: out-of-range values are
+ * not meaningful; timefmt_civil_from_days() round-trips only real dates. */
+int64_t timefmt_days_from_civil(int64_t y, int m, int d);
+/* The inverse: the date of the day that many days after 1970-01-01. */
+void timefmt_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 /* Monotonic clock in nanoseconds, for durations. */
 uint64_t timefmt_mono_ns(void);
 

@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "server/http.h"
 #include "server/router.h"
+#include "server/calendar.h"
 #include "server/stream.h"
 
 static bool split_listen(const char *listen, char *host, size_t hostlen, int *port)
@@ -194,6 +195,12 @@ int main(void)
 	srv.pool = pgpool_create(srv.base, &popt);
 	srv.cpu = cpupool_create(srv.base, (int)srv.cfg.cpu_threads);
 	srv.stream = stream_create(srv.base, srv.pool, app_url);
+	srv.calendar = calendar_create(srv.base, srv.pool, srv.cfg.office_hours);
+	if (!srv.calendar) {
+		logj("fatal", "bad_config", "{s:s, s:s}", "variable", "SUQIU_OFFICE_HOURS", "error",
+		     "office hours must look like 09:00-12:00,13:00-17:00");
+		goto out;
+	}
 	if (!start_http(&srv, err, sizeof err)) {
 		logj("fatal", "listen_failed", "{s:s}", "error", err);
 		goto out;
@@ -215,6 +222,7 @@ out:
 	stream_close_all(srv.stream);
 	pgpool_destroy(srv.pool);
 	stream_destroy(srv.stream); /* after the pool: an announcement may still be answered */
+	calendar_destroy(srv.calendar); /* likewise a reload */
 	if (srv.ev_drain)
 		event_free(srv.ev_drain);
 	if (srv.ev_logflush)

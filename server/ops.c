@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/migrate.h"
+#include "server/calendar.h"
 
 static struct pgstmt STMT_FINGERPRINT = PGSTMT_READ("migration_fingerprint", migrate_fingerprint_sql);
 
@@ -25,8 +26,9 @@ static void on_fingerprint(enum pgpool_status st, PGresult *res, void *arg)
 				   "the database schema is not the one this build expects: run suqiu-admin migrate");
 		return;
 	}
-	http_reply_json(ctx, 200, json_pack("{s:s, s:s, s:s}", "status", "ready", "database", "ok",
-					    "migrations", "current"));
+	/* a missing holiday notice does not stop serving: it is a warning */
+	http_reply_json(ctx, 200, json_pack("{s:s, s:s, s:s, s:o}", "status", "ready", "database", "ok",
+					    "migrations", "current", "warnings", calendar_warnings(ctx->srv->calendar)));
 }
 
 void ops_readyz(struct reqctx *ctx)

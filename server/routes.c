@@ -6,6 +6,7 @@
 
 #include "server/api.h"
 #include "server/ops.h"
+#include "server/calendar.h"
 #include "server/static.h"
 #include "server/stream.h"
 
@@ -21,6 +22,7 @@ static void api_openapi(struct reqctx *ctx)
 #define POST EVHTTP_REQ_POST
 #define DELETE EVHTTP_REQ_DELETE
 #define PATCH EVHTTP_REQ_PATCH
+#define PUT EVHTTP_REQ_PUT
 
 const struct route routes[] = {
 	/* operations */
@@ -65,6 +67,12 @@ const struct route routes[] = {
 	{ POST, "/api/v1/tickets/:id/attachments", api_attachments_upload, ROUTE_UPLOAD },
 	{ GET, "/api/v1/tickets/:id/attachments/:aid", api_attachments_get, 0 },
 	{ POST, "/api/v1/tickets/:id/actions/:action", api_ticket_action, ROUTE_JSON },
+	/* the working-time calendar */
+	{ GET, "/api/v1/calendar/add-working-time", api_calendar_add_time, 0 },
+	{ GET, "/api/v1/calendar/add-working-days", api_calendar_add_days, 0 },
+	{ GET, "/api/v1/calendar/working-time", api_calendar_working_time, 0 },
+	{ GET, "/api/v1/calendar/:year", api_calendar_year_get, 0 },
+	{ PUT, "/api/v1/calendar/:year", api_calendar_year_put, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },

@@ -28,6 +28,7 @@ struct server {
 	struct cpupool *cpu;
 	struct metrics *metrics;
 	struct stream *stream;       /* live updates (server/stream.h) */
+	struct calendar *calendar;   /* working time (server/calendar.h) */
 	char *web_root;              /* realpath of cfg.web_dir, or NULL when missing */
 	char *migration_fingerprint; /* what schema_migrations must hold for /readyz */
 	char dummy_hash[SECRET_PWHASH_LEN]; /* verified against for unknown users, to take as long */
