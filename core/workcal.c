@@ -177,7 +177,9 @@ static bool day_of_date(int y, int m, int d, int64_t *day)
 bool workcal_set_day(struct workcal *c, int y, int m, int d, enum workcal_day kind)
 {
 	int64_t day;
-	if (!day_of_date(y, m, d, &day) || (kind != WORKCAL_DEFAULT && kind != WORKCAL_HOLIDAY && kind != WORKCAL_WORKDAY))
+	if (kind != WORKCAL_DEFAULT && kind != WORKCAL_HOLIDAY && kind != WORKCAL_WORKDAY)
+		return false;
+	if (!day_of_date(y, m, d, &day))
 		return false;
 	size_t i = first_listed(c, day);
 	bool present = i < c->ndays && c->days[i].day == day;

@@ -40,8 +40,8 @@
  *
  * minutes_between(from, to): the working seconds in [from, to), divided by
  * 60 and rounded down. Antisymmetric: when to < from it is
- * -minutes_between(to, from). For a working instant t and n >= 0,
- * minutes_between(t, add_minutes(t, n)) == n.
+ * -minutes_between(to, from). For any t and n >= 0 (working instant or
+ * not, whole minute or not), minutes_between(t, add_minutes(t, n)) == n.
  *
  * next_working_instant(t): t when it is a working instant, else the start
  * of the next span of a working day (t at 12:00 gives 13:00; at 17:00 or at

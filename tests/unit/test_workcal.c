@@ -279,6 +279,9 @@ Test(workcal, deadlines_into_2027_are_flagged)
 	cr_expect_eq(workcal_minutes_between(cal, at("2026-12-31 09:00"), at("2027-01-04 09:00"), &flagged), 840);
 	cr_expect(flagged);
 	flagged = false;
+	/* an empty interval reads no day at all */
+	cr_expect_eq(workcal_minutes_between(cal, at("2027-03-01 10:00"), at("2027-03-01 10:00"), &flagged), 0);
+	cr_expect(!flagged);
 	/* ending at midnight of 2027-01-01 reads nothing of 2027 */
 	cr_expect_eq(workcal_minutes_between(cal, at("2026-12-31 09:00"), at("2027-01-01 00:00"), &flagged), 420);
 	cr_expect(!flagged);
