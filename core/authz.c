@@ -52,6 +52,13 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 	[AUTHZ_KB_MANAGE] = { [ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL },
 	[AUTHZ_TICKET_IMPORT] = { [ROLE_SPECIALIST] = SCOPE_ALL },
 	[AUTHZ_CALENDAR_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	/* deadlines are no secret among staff; enterprises see theirs on their tickets */
+	[AUTHZ_SLA_READ] = {
+		[ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_BUREAU_HANDLER] = SCOPE_ALL,
+		[ROLE_BUREAU_LEADER] = SCOPE_ALL, [ROLE_SUPERVISOR] = SCOPE_ALL,
+		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL,
+	},
+	[AUTHZ_SLA_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 };
 
 bool authz_path_within(const char *path, const char *root)

@@ -48,6 +48,8 @@ enum authz_action {
 	AUTHZ_KB_MANAGE,         /* write knowledge-base articles */
 	AUTHZ_TICKET_IMPORT,     /* import batches of tickets (12345 hotline) */
 	AUTHZ_CALENDAR_MANAGE,   /* read and replace a year's holiday notice */
+	AUTHZ_SLA_READ,          /* read SLA policies */
+	AUTHZ_SLA_MANAGE,        /* create and edit SLA policies */
 	AUTHZ__ACTION_COUNT
 };
 

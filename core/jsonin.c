@@ -61,6 +61,7 @@ static const char *type_name(enum jsonin_type t)
 	case JT_OBJECT: return "an object";
 	case JT_ARRAY: return "an array";
 	case JT_ID: return "a positive integer id";
+	case JT_NUMBER: return "a number";
 	}
 	return "?";
 }
@@ -74,6 +75,7 @@ static bool type_matches(const json_t *v, enum jsonin_type t)
 	case JT_OBJECT: return json_is_object(v);
 	case JT_ARRAY: return json_is_array(v);
 	case JT_ID: return json_is_integer(v) && json_integer_value(v) > 0;
+	case JT_NUMBER: return json_is_number(v);
 	}
 	return false;
 }

@@ -21,6 +21,7 @@ enum jsonin_type {
 	JT_OBJECT,
 	JT_ARRAY,
 	JT_ID,      /* positive integer */
+	JT_NUMBER,  /* any JSON number, integer or not */
 };
 
 struct jsonin_field {

@@ -58,6 +58,12 @@ void api_kb_search(struct reqctx *ctx);
 void api_kb_create(struct reqctx *ctx);
 void api_kb_update(struct reqctx *ctx);
 
+/* api_sla.c */
+void api_sla_list(struct reqctx *ctx);
+void api_sla_effective(struct reqctx *ctx);
+void api_sla_create(struct reqctx *ctx);
+void api_sla_update(struct reqctx *ctx);
+
 /* api_tokens.c */
 void api_tokens_list(struct reqctx *ctx);
 void api_tokens_create(struct reqctx *ctx);
@@ -100,6 +106,12 @@ char *api_words_array(const char *q, bool like);
 typedef json_t *(*api_row_fn)(const PGresult *res, int row);
 void api_reply_items(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
 		     const struct page *page);
+
+/* Replies with row 0 of res as the object a POST created (201) or another
+ * method read or changed (200); 409 conflict when a unique constraint
+ * refused it, 404 with missing when there is no row, or the database error. */
+void api_reply_one(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
+		   const char *conflict, const char *missing);
 
 /* A result cell as JSON: text, or null when SQL NULL. */
 json_t *api_cell_str(const PGresult *res, int row, int col);

@@ -51,20 +51,7 @@ void api_categories_list(struct reqctx *ctx)
 
 static void on_category(enum pgpool_status st, PGresult *res, void *arg)
 {
-	struct reqctx *ctx = arg;
-	if (st == PGPOOL_QUERY_ERROR && strcmp(db_sqlstate(res), "23505") == 0) {
-		http_reply_problem(ctx, "conflict", "the code or the name is already used");
-		return;
-	}
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
-		return;
-	}
-	if (PQntuples(res) == 0) {
-		http_reply_problem(ctx, "not_found", "no category %s", ctx->params[0]);
-		return;
-	}
-	http_reply_json(ctx, ctx->method == EVHTTP_REQ_POST ? 201 : 200, category_json(res, 0));
+	api_reply_one(arg, st, res, category_json, "the code or the name is already used", "no such category");
 }
 
 /* {"lead_org_ids": [1, 2]} as "{1,2}"; false (after replying) when not ids. */

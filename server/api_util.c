@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db.h"
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
@@ -120,4 +121,22 @@ void api_reply_items(struct reqctx *ctx, enum pgpool_status st, const PGresult *
 	for (int r = 0; r < PQntuples(res); r++)
 		json_array_append_new(items, row(res, r));
 	http_reply_json(ctx, 200, page ? api_page_body(page, items) : json_pack("{s:o}", "items", items));
+}
+
+void api_reply_one(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
+		   const char *conflict, const char *missing)
+{
+	if (st == PGPOOL_QUERY_ERROR && strcmp(db_sqlstate(res), "23505") == 0) {
+		http_reply_problem(ctx, "conflict", "%s", conflict);
+		return;
+	}
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		http_reply_problem(ctx, "not_found", "%s", missing);
+		return;
+	}
+	http_reply_json(ctx, ctx->method == EVHTTP_REQ_POST ? 201 : 200, row(res, 0));
 }

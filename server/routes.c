@@ -73,6 +73,11 @@ const struct route routes[] = {
 	{ GET, "/api/v1/calendar/working-time", api_calendar_working_time, 0 },
 	{ GET, "/api/v1/calendar/:year", api_calendar_year_get, 0 },
 	{ PUT, "/api/v1/calendar/:year", api_calendar_year_put, ROUTE_JSON },
+	/* SLA policies */
+	{ GET, "/api/v1/sla-policies", api_sla_list, 0 },
+	{ GET, "/api/v1/sla-policies/effective", api_sla_effective, 0 },
+	{ POST, "/api/v1/sla-policies", api_sla_create, ROUTE_JSON },
+	{ PATCH, "/api/v1/sla-policies/:id", api_sla_update, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },

@@ -191,3 +191,97 @@ Test(calendar, an_admin_loads_the_next_years_notice)
 	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "GET", "/api/v1/calendar/1999", NULL, NULL), 404);
 	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "GET", "/api/v1/calendar/2101", NULL, NULL), 404);
 }
+
+/* ---- SLA policies -------------------------------------------------------- */
+
+static json_t *effective(const char *code, const char *urgency)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/sla-policies/effective?category_id=%lld&urgency=%s", category_coded(code),
+		 urgency);
+	json_t *j = NULL;
+	cr_assert_eq(api_call(w.port, &w.s[SHICHANG], "GET", path, NULL, &j), 200, "%s", path);
+	return j;
+}
+
+static long long leg_amount(json_t *policy, const char *leg)
+{
+	return (long long)json_integer_value(json_object_get(json_object_get(policy, leg), "amount"));
+}
+
+Test(calendar, the_governing_sla_policy_is_the_categorys_its_parents_or_the_districts)
+{
+	json_t *j = effective("RS01", "normal"); /* no policy of its own or its parent's */
+	cr_assert(json_is_null(json_object_get(j, "category")), "the district default");
+	cr_assert_eq(leg_amount(j, "resolve"), 5);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "accept"), "unit")), "days");
+	json_decref(j);
+	j = effective("GH01", "normal"); /* 规划土地's child: its parent's 15 days (demo seed) */
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "category"), "code")), "GH");
+	cr_assert_eq(leg_amount(j, "resolve"), 15);
+	json_decref(j);
+	j = effective("GH01", "urgent"); /* no urgent policy for GH: the district's urgent one */
+	cr_assert(json_is_null(json_object_get(j, "category")));
+	cr_assert_eq(leg_amount(j, "accept"), 120);
+	json_decref(j);
+	j = effective("SD01", "critical");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "clock")), "calendar", "24×7 for critical demands");
+	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[QIYE1], "GET", "/api/v1/sla-policies", NULL, NULL), 403);
+	cr_assert_eq(api_call(w.port, &w.s[SHICHANG], "GET", "/api/v1/sla-policies/effective?urgency=normal", NULL, NULL),
+		     400);
+}
+
+Test(calendar, admins_set_a_categorys_sla_policy)
+{
+	/* a category of this run's own, so reruns and other tests are not disturbed */
+	char body[1024];
+	snprintf(body, sizeof body, "{\"code\":\"S%.8s\",\"name\":\"时限测试%s\"}", unique_suffix(), unique_suffix());
+	json_t *j = NULL;
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "POST", "/api/v1/categories", body, &j), 201);
+	long long category = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"category_id\":%lld,\"urgency\":\"normal\",\"accept\":{\"amount\":2,\"unit\":\"days\"},"
+		 "\"contact\":{\"amount\":240,\"unit\":\"minutes\"},\"resolve\":{\"amount\":10,\"unit\":\"days\"},"
+		 "\"feedback\":{\"amount\":1,\"unit\":\"days\"},\"warning_share\":0.75,\"extension_cap\":1}", category);
+	cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "POST", "/api/v1/sla-policies", body, NULL), 403);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "POST", "/api/v1/sla-policies", body, &j), 201);
+	long long id = (long long)json_integer_value(json_object_get(j, "id"));
+	cr_assert_eq(leg_amount(j, "rectify"), 15, "rectification has a default of 15 working days");
+	cr_assert(json_real_value(json_object_get(j, "warning_share")) > 0.74 &&
+		  json_real_value(json_object_get(j, "warning_share")) < 0.76);
+	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "POST", "/api/v1/sla-policies", body, NULL), 409, "one per category × urgency");
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/sla-policies/%lld", id);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "PATCH", path, "{\"resolve\":{\"amount\":20,\"unit\":\"days\"},\"clock\":null}",
+			      &j), 200);
+	cr_assert_eq(leg_amount(j, "resolve"), 20);
+	cr_assert_eq(leg_amount(j, "accept"), 2, "what the edit does not name stays");
+	json_decref(j);
+	/* bad policies change nothing */
+	static const char *const bad[] = {
+		"{\"resolve\":{\"amount\":0,\"unit\":\"days\"}}",
+		"{\"resolve\":{\"amount\":3,\"unit\":\"weeks\"}}",
+		"{\"resolve\":{\"amount\":400,\"unit\":\"days\"}}",
+		"{\"resolve\":{\"amount\":3}}",
+		"{\"resolve\":3}",
+		"{\"warning_share\":1.5}",
+		"{\"warning_share\":\"80%\"}",
+		"{\"clock\":\"lunar\"}",
+		"{\"extension_cap\":11}",
+		"{\"rating_window_days\":0}",
+		"{\"colour\":\"red\"}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_expect_eq(api_call(w.port, &w.s[ADMIN], "PATCH", path, bad[i], NULL), 400, "%s", bad[i]);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "PATCH", "/api/v1/sla-policies/999999", "{\"extension_cap\":1}", NULL), 404);
+	snprintf(path, sizeof path, "/api/v1/sla-policies/effective?category_id=%lld&urgency=normal", category);
+	cr_assert_eq(api_call(w.port, &w.s[LINGDAO], "GET", path, NULL, &j), 200);
+	cr_assert_eq(leg_amount(j, "resolve"), 20);
+	cr_assert_eq(json_integer_value(json_object_get(j, "extension_cap")), 1);
+	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "POST", "/api/v1/sla-policies",
+			      "{\"urgency\":\"normal\",\"accept\":{\"amount\":1,\"unit\":\"days\"}}", NULL), 400,
+		     "contact, resolve and feedback are required");
+}
