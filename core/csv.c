@@ -56,6 +56,11 @@ bool csv_parse(const char *buf, size_t len, size_t max_records, size_t max_field
 	bool ok = true;
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
+	const char *nul = memchr(buf, '\0', len);
+	if (nul) { /* fields are C strings: a NUL would cut one short without a word */
+		snprintf(err, errlen, "a NUL byte at offset %zu", (size_t)(nul - buf));
+		return false;
+	}
 	while (ok && i < len) {
 		/* one record */
 		b.rec.line = line;
@@ -126,6 +131,7 @@ bool csv_parse(const char *buf, size_t len, size_t max_records, size_t max_field
 			break;
 		if (blank) { /* an empty line */
 			record_drop(&b.rec);
+			b.rec_cap = 0;
 			continue;
 		}
 		if (out->n >= max_records) {

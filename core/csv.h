@@ -24,7 +24,7 @@ struct csv_table {
 };
 
 /* Parses buf[0..len) into out (free with csv_free, also after failure).
- * Fails on an unterminated quote, text after a closing quote, more than
+ * Fails on a NUL byte, an unterminated quote, text after a closing quote, more than
  * max_records records or more than max_fields fields in a record, with
  * a message in err. */
 bool csv_parse(const char *buf, size_t len, size_t max_records, size_t max_fields, struct csv_table *out,

@@ -68,6 +68,14 @@ static bool filename_ok(const char *name)
 		unsigned char c = (unsigned char)name[i];
 		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '"')
 			return false;
+		/* bidirectional controls (U+202A..U+202E, U+2066..U+2069) can disguise
+		 * "fdp.exe" as "exe.pdf" */
+		if (c == 0xE2 && i + 2 < n && (unsigned char)name[i + 1] == 0x80 && (unsigned char)name[i + 2] >= 0xAA &&
+		    (unsigned char)name[i + 2] <= 0xAE)
+			return false;
+		if (c == 0xE2 && i + 2 < n && (unsigned char)name[i + 1] == 0x81 && (unsigned char)name[i + 2] >= 0xA6 &&
+		    (unsigned char)name[i + 2] <= 0xA9)
+			return false;
 	}
 	return true;
 }

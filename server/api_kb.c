@@ -135,9 +135,12 @@ static bool tags_array(struct reqctx *ctx, char **out)
 	json_array_foreach(tags, i, v) {
 		const char *s = json_string_value(v);
 		ok &= s && *s && utf8_length(s, strlen(s)) <= 20 && !strchr(s, ' ');
+		for (const char *q = s; ok && *q; q++)
+			ok &= (unsigned char)*q >= 0x20 && *q != 0x7f && *q != '"' && *q != '\\' && *q != ',' && *q != '{' && *q != '}';
 	}
 	if (!ok) {
-		http_reply_problem(ctx, "invalid_value", "tags must be at most 10 words of 1 to 20 characters");
+		http_reply_problem(ctx, "invalid_value", "tags must be at most 10 words of 1 to 20 characters, without spaces, "
+							 "controls or \" \\ , { }");
 		return false;
 	}
 	char *text = json_dumps(tags, JSON_COMPACT);

@@ -60,7 +60,12 @@ static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	"   rework_count = rework_count + coalesce(($5::jsonb->>'rework')::int, 0),"
 	"   return_count = return_count + coalesce(($5::jsonb->>'returns')::int, 0),"
 	"   supervision_count = supervision_count + coalesce(($5::jsonb->>'supervisions')::int, 0)"
-	"  WHERE id = $1 AND version = $2 AND state = $3 RETURNING id, version, feedback_round),"
+	"  WHERE id = $1 AND version = $2 AND state = $3"
+	/* a merge target must still be open when the merge is written: lock it and look again */
+	"  AND ($9::jsonb->'merge' IS NULL OR EXISTS (SELECT 1 FROM tickets s"
+	"       WHERE s.id = ($9::jsonb->'merge'->>'survivor_id')::bigint"
+	"       AND s.state NOT IN ('merged', 'rejected', 'closed', 'answered') FOR UPDATE))"
+	"  RETURNING id, version, feedback_round),"
 	" ev AS (INSERT INTO ticket_events (ticket_id, actor_id, actor_role, actor_org, action, from_state, to_state,"
 	"        payload, summary)"
 	"  SELECT t.id, ($7::jsonb->>'actor_id')::bigint, $7::jsonb->>'actor_role', ($7::jsonb->>'actor_org')::bigint,"
@@ -411,8 +416,7 @@ static const char *asg_org_name(const struct action *x, const struct lc_assignme
 static void insert_assignments(struct action *x, long long lead_id, const json_t *ids, const char *note,
 			       const char *event_kind)
 {
-	char list[1024] = "";
-	size_t used = 0;
+	char *list = xstrdup(""); /* the assisting orgs' names, 、-separated */
 	if (lead_id > 0) {
 		json_array_append_new(x->inserts, json_pack("{s:I, s:b, s:s*}", "org_id", (json_int_t)lead_id, "lead", 1,
 							     "note", note));
@@ -425,15 +429,29 @@ static void insert_assignments(struct action *x, long long lead_id, const json_t
 		json_array_append_new(x->inserts, json_pack("{s:I, s:b, s:s*}", "org_id", (json_int_t)id, "lead", 0,
 							     "note", note));
 		notify(x, "org", id, event_kind, "工单《%s》请贵单位协办,请及时签收。", title_of(x));
-		used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0, "%s%s",
-					 i ? "、" : "", org_name(x, id));
-		if (used >= sizeof list)
-			used = sizeof list - 1;
+		char *longer = xasprintf("%s%s%s", list, i ? "、" : "", org_name(x, id));
+		free(list);
+		list = longer;
 	}
 	if (lead_id > 0)
 		set_detail(x, "主办 %s%s%s", org_name(x, lead_id), *list ? ";协办 " : "", list);
 	else
 		set_detail(x, "协办 %s", list);
+	free(list);
+}
+
+/* The caller's assignment of the kind the decided rule is about: the lead
+ * or an assisting one, in state (an org may hold both on one ticket, e.g.
+ * a bureau leading and its office assisting). */
+static const struct lc_assignment *mine_of(const struct ticket *t, const struct principal *who, bool lead,
+					   enum assignment_state state)
+{
+	for (int i = 0; i < t->facts.n_assignments; i++) {
+		const struct lc_assignment *a = &t->assignments[i];
+		if (a->lead == lead && a->state == state && lc_org_related(who->org_path, a->org_path))
+			return a;
+	}
+	return NULL;
 }
 
 /* Builds the effects of x->action; replies itself and returns false when
@@ -443,12 +461,21 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 	const struct principal *who = &ctx->who;
 	const struct ticket *t = x->ticket;
 	json_t *b = ctx->body;
-	const struct lc_assignment *mine = ticket_assignment_of(t, who, false);
+	/* accept and return by the lead org come first in the rules (lc_decide took the first that fits) */
+	unsigned rel = lc_relations(who, &t->facts);
+	bool as_lead = (rel & REL_LEAD_PENDING) && t->facts.state == TS_DISPATCHED;
+	const struct lc_assignment *mine = x->action == TA_CONTRIBUTE ? mine_of(t, who, false, AS_ACCEPTED)
+					 : mine_of(t, who, as_lead, AS_PENDING);
 	const struct lc_assignment *lead = ticket_lead(t);
+	if (!mine && (x->action == TA_ACCEPT || x->action == TA_RETURN || x->action == TA_CONTRIBUTE)) {
+		http_reply_problem(ctx, "internal", "no assignment of the caller's org fits %s", ticket_action_name(x->action));
+		return false;
+	}
 	long long dispatcher = lead ? asg_long(x, lead, "dispatched_by") : t->created_by;
 	switch (x->action) {
 	case TA_ANSWER:
 		json_object_set(x->patch, "answer", json_object_get(b, "answer"));
+		close_open_assignments(x); /* from returned: the assisting orgs of the last round */
 		notify_enterprise(x, "answered", "您的诉求《%s》已答复:%s", jsonin_str(b, "answer", ""));
 		break;
 	case TA_DISPATCH:
@@ -556,7 +583,8 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 		       asg_org_name(x, lead));
 		break;
 	case TA_REASSIGN: {
-		long long aid = jsonin_int(b, "assignment_id", mine ? mine->id : 0);
+		const struct lc_assignment *open = ticket_assignment_of(t, who, false); /* by default: the org's open one */
+		long long aid = jsonin_int(b, "assignment_id", open ? open->id : 0);
 		const struct lc_assignment *a = NULL;
 		for (int i = 0; i < t->facts.n_assignments; i++)
 			if (t->assignments[i].id == aid)
@@ -779,6 +807,12 @@ static void apply(struct reqctx *ctx)
 	struct action *x = ctx->state;
 	if (!build_effects(ctx, x))
 		return;
+	/* a dispute belongs to a return: out of "returned" it has no meaning left
+	 * (and would otherwise block triage after a reopen) */
+	if (x->to != TS_RETURNED && (x->ticket->facts.return_disputed || x->ticket->facts.return_ruled)) {
+		json_object_set_new(x->patch, "return_disputed", json_false());
+		json_object_set_new(x->patch, "return_ruled", json_false());
+	}
 	const struct principal *who = &ctx->who;
 	json_t *payload = json_deep_copy(ctx->body);
 	json_object_del(payload, "version");

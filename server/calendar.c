@@ -211,15 +211,19 @@ static struct pgstmt STMT_YEAR_GET = PGSTMT_READ("calendar_year_get",
 	"   ORDER BY d.day) FILTER (WHERE d.kind = 'workday'), '[]') FROM calendar_days d WHERE d.year = y.year)"
 	" FROM calendar_years y WHERE y.year = $1");
 
-/* Replaces a year: its row and all its days, in one statement. */
+/* Replaces a year: its row and its days, in one statement. (A DELETE and an
+ * INSERT of the same days in one statement would conflict: both see the
+ * old rows. So the new days are upserted and only the others deleted.) */
 static struct pgstmt STMT_YEAR_PUT = PGSTMT("calendar_year_put",
 	"WITH y AS (INSERT INTO calendar_years (year, notice, updated_by) VALUES ($1, $2, $3)"
 	"   ON CONFLICT (year) DO UPDATE SET notice = excluded.notice, updated_at = now(), updated_by = excluded.updated_by"
 	"   RETURNING year),"
-	" gone AS (DELETE FROM calendar_days d USING y WHERE d.year = y.year),"
-	" ins AS (INSERT INTO calendar_days (day, year, kind, name)"
-	"   SELECT x.date::date, y.year, x.kind, btrim(x.name)"
-	"   FROM y, jsonb_to_recordset($4::jsonb) AS x (date text, kind text, name text) RETURNING day)"
+	" x AS (SELECT x.date::date AS day, x.kind, btrim(x.name) AS name"
+	"   FROM jsonb_to_recordset($4::jsonb) AS x (date text, kind text, name text)),"
+	" gone AS (DELETE FROM calendar_days d USING y WHERE d.year = y.year AND d.day NOT IN (SELECT day FROM x)),"
+	" ins AS (INSERT INTO calendar_days (day, year, kind, name) SELECT x.day, y.year, x.kind, x.name FROM y, x"
+	"   ON CONFLICT (day) DO UPDATE SET year = excluded.year, kind = excluded.kind, name = excluded.name"
+	"   RETURNING day)"
 	" SELECT year, (SELECT count(*) FROM ins) FROM y");
 
 static void on_year(enum pgpool_status st, PGresult *res, void *arg)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "core/lifecycle.h"
 #include "core/log.h"
@@ -17,6 +18,10 @@
 
 #define CHANNEL "suqiu_events"
 #define PING_SECONDS 15
+/* A stream ends after this long and the browser reconnects, signing in
+ * again: a logout, a disabled account or a revoked token stops its events
+ * within this time. */
+#define STREAM_MAX_SECONDS 300
 #define RETRY_SECONDS 1
 
 struct client {
@@ -25,6 +30,7 @@ struct client {
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
 	struct principal who;
+	time_t started;
 };
 
 struct stream {
@@ -56,7 +62,12 @@ static void client_free(struct client *c)
 static void on_client_closed(struct evhttp_connection *conn, void *arg)
 {
 	(void)conn;
-	client_free(arg);
+	struct client *c = arg;
+	/* libevent 2.1 detaches an unfinished chunked reply from a connection
+	 * the client closed, and leaves the request to us */
+	if (!evhttp_request_get_connection(c->req))
+		evhttp_request_free(c->req);
+	client_free(c);
 }
 
 static void send_text(struct client *c, const char *text, size_t len)
@@ -93,6 +104,7 @@ void stream_subscribe(struct reqctx *ctx)
 	struct client *c = xcalloc(1, sizeof *c);
 	c->owner = s;
 	c->who = ctx->who;
+	c->started = time(NULL);
 	c->req = http_reply_stream(ctx, "text/event-stream; charset=utf-8");
 	c->conn = evhttp_request_get_connection(c->req);
 	evhttp_connection_set_closecb(c->conn, on_client_closed, c);
@@ -142,9 +154,15 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	struct stream *s = arg;
 	static const char ping[] = ": ping\n\n";
-	struct client *c;
-	TAILQ_FOREACH(c, &s->clients, link)
-		send_text(c, ping, sizeof ping - 1);
+	time_t now = time(NULL);
+	struct client *c, *next;
+	for (c = TAILQ_FIRST(&s->clients); c; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (now - c->started >= STREAM_MAX_SECONDS)
+			end_client(c);
+		else
+			send_text(c, ping, sizeof ping - 1);
+	}
 }
 
 static struct pgstmt STMT_ANNOUNCE = PGSTMT("stream_announce",

@@ -5,8 +5,9 @@
  * migration 0005); whoever writes an event announces it after the commit. Each notification names a ticket event and who may see
  * it; it is passed on to every open stream whose principal's ticket scope
  * admits it, as "event: ticket" with a small JSON object. Streams get a
- * comment line every 15 s so that proxies keep them open, and browsers'
- * EventSource reconnects by itself after a restart. The listener
+ * comment line every 15 s so that proxies keep them open, and end after 5
+ * minutes (so that a logout stops them soon); browsers' EventSource
+ * reconnects by itself, after that and after a restart. The listener
  * reconnects with a one-second pause when the database goes away.
  */
 #ifndef SUQIU_SERVER_STREAM_H

@@ -166,6 +166,9 @@ Test(calendar, an_admin_loads_the_next_years_notice)
 	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "PUT", put, notice, &j), 200);
 	cr_assert_eq(json_array_size(json_object_get(j, "holidays")), 1);
 	json_decref(j);
+	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "PUT", put, notice, &j), 200, "the same notice again replaces it");
+	cr_assert_eq(json_array_size(json_object_get(j, "holidays")), 1);
+	json_decref(j);
 	/* the answering server reloads at once */
 	j = ask(path);
 	cr_assert_not(json_is_true(json_object_get(j, "flagged")));

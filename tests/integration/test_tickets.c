@@ -715,3 +715,55 @@ Test(tickets, list_filters_are_checked)
 	cr_assert_eq(api_call(w.port, &w.s[ADMIN], "GET", "/api/v1/tickets", NULL, NULL), 403, "admins do not read tickets");
 	cr_assert_eq(api_call(w.port, &w.s[LINGDAO], "GET", "/api/v1/tickets?queue=mine", NULL, NULL), 200);
 }
+
+/* Found in review: an org holding the lead and (through its office) an
+ * assisting assignment; a dispute left behind by a rejection; an answer
+ * from "returned" leaving the last round's assisting orgs open. */
+Test(tickets, assignments_and_disputes_stay_consistent)
+{
+	long long id = ticket_new(&w, QIYE1, "主办与所属科室协办");
+	char extra[160];
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld,\"assist_org_ids\":[%lld]", org_named("区市场监管局"),
+		 org_named("登记注册科"));
+	act_ok(&w, ZHUANYUAN, id, "dispatch", extra);
+	act_ok(&w, SHICHANG, id, "accept", "");
+	cr_assert_str_eq(ticket_state(id), "in_progress", "the bureau accepted the lead");
+	act_ok(&w, SHICHANG, id, "return", "\"code\":\"other\",\"basis\":\"科室不参与\"");
+	cr_assert_str_eq(ticket_state(id), "in_progress", "returning the office's part leaves the lead alone");
+	char text[24];
+	snprintf(text, sizeof text, "%lld", id);
+	const char *p[] = { text };
+	PGconn *db = test_db();
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM assignments WHERE ticket_id = $1 AND lead AND state = 'accepted'",
+			       1, p), 1);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM assignments WHERE ticket_id = $1 AND NOT lead AND state = 'returned'",
+			       1, p), 1);
+	cr_assert_eq(db_scalar(db, "SELECT return_count FROM tickets WHERE id = $1", 1, p), 0);
+
+	/* dispute → the supervisor rejects instead of ruling → reopened: triage works again */
+	long long t2 = ticket_new(&w, QIYE1, "争议退回后不予受理再重开");
+	snprintf(extra, sizeof extra, "\"lead_org_id\":%lld,\"assist_org_ids\":[%lld]", org_named("区规划资源局"),
+		 org_named("区人社局"));
+	act_ok(&w, ZHUANYUAN, t2, "dispatch", extra);
+	act_ok(&w, RENSHE, t2, "accept", "");
+	act_ok(&w, GUIHUA, t2, "return", "\"code\":\"not_our_function\",\"basis\":\"非本局职能\"");
+	act_ok(&w, ZHUANYUAN, t2, "dispute_return", "\"reason\":\"属于规划资源职能\"");
+	act_ok(&w, DUBAN, t2, "reject", "\"reason\":\"不属于涉企诉求\"");
+	act_ok(&w, DUBAN, t2, "reopen", "\"reason\":\"企业补充了材料\"");
+	act_ok(&w, ZHUANYUAN, t2, "answer", "\"answer\":\"可通过一网通办申请\"");
+	snprintf(text, sizeof text, "%lld", t2);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM assignments WHERE ticket_id = $1 AND state IN ('pending', 'accepted')",
+			       1, p), 0, "no assignment is left open on an answered ticket");
+	cr_assert_eq(db_scalar(db, "SELECT return_disputed::int FROM tickets WHERE id = $1", 1, p), 0);
+
+	/* answered straight from "returned": the assisting org of that round is released too */
+	long long t3 = ticket_new(&w, QIYE1, "退回后直接答复");
+	act_ok(&w, ZHUANYUAN, t3, "dispatch", extra);
+	act_ok(&w, RENSHE, t3, "accept", "");
+	act_ok(&w, GUIHUA, t3, "return", "\"code\":\"information_missing\",\"basis\":\"材料不全\"");
+	act_ok(&w, ZHUANYUAN, t3, "answer", "\"answer\":\"已电话答复企业\"");
+	snprintf(text, sizeof text, "%lld", t3);
+	cr_assert_eq(db_scalar(db, "SELECT count(*) FROM assignments WHERE ticket_id = $1 AND state IN ('pending', 'accepted')",
+			       1, p), 0, "no assignment is left open on an answered ticket");
+	PQfinish(db);
+}

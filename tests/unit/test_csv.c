@@ -1,0 +1,74 @@
+/* Unit tests for core/csv: RFC 4180 records for the 12345 import. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/csv.h"
+
+static struct csv_table parse_ok(const char *text, size_t len)
+{
+	struct csv_table t;
+	char err[160] = "";
+	cr_assert(csv_parse(text, len, 100, 20, &t, err, sizeof err), "%s: %s", text, err);
+	return t;
+}
+
+#define PARSE(text) parse_ok(text, sizeof(text) - 1)
+
+Test(csv, fields_records_and_quotes)
+{
+	struct csv_table t = PARSE("a,b,c\r\n1,\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",,end");
+	cr_assert_eq(t.n, 3);
+	cr_assert_eq(t.records[0].n, 3);
+	cr_assert_str_eq(t.records[1].fields[1], "x,y");
+	cr_assert_str_eq(t.records[1].fields[2], "say \"hi\"");
+	cr_assert_str_eq(t.records[2].fields[0], "multi\nline");
+	cr_assert_str_eq(t.records[2].fields[1], "");
+	cr_assert_eq(t.records[2].line, 3);
+	csv_free(&t);
+}
+
+Test(csv, blank_lines_anywhere_are_skipped)
+{
+	/* a blank line in the middle once left a stale capacity behind: the next field crashed */
+	struct csv_table t = PARSE("h1,h2\n\nr1,x\n\n\nr2,y\n\n");
+	cr_assert_eq(t.n, 3);
+	cr_assert_str_eq(t.records[1].fields[0], "r1");
+	cr_assert_str_eq(t.records[2].fields[1], "y");
+	csv_free(&t);
+	t = PARSE("\n\n\nonly,one\r\n\r\n");
+	cr_assert_eq(t.n, 1);
+	csv_free(&t);
+}
+
+Test(csv, a_bom_and_a_missing_final_newline)
+{
+	struct csv_table t = PARSE("\xEF\xBB\xBFname,城市\n张三,上海");
+	cr_assert_str_eq(t.records[0].fields[0], "name");
+	cr_assert_str_eq(t.records[1].fields[1], "上海");
+	csv_free(&t);
+}
+
+Test(csv, malformed_input_is_refused)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+	} bad[] = {
+		{ "a,\"open\n", 8 },
+		{ "a,\"x\"y\n", 7 },
+		{ "a,b\"c\n", 6 },
+		{ "a,b\0c\n", 6 },
+		{ "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21\n", 52 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct csv_table t;
+		char err[160] = "";
+		cr_expect_not(csv_parse(bad[i].text, bad[i].len, 100, 20, &t, err, sizeof err), "case %zu", i);
+		cr_expect_neq(err[0], '\0', "case %zu says why", i);
+		csv_free(&t);
+	}
+	struct csv_table t;
+	char err[160];
+	cr_assert_not(csv_parse("a\nb\nc\n", 6, 2, 20, &t, err, sizeof err), "more records than allowed");
+	csv_free(&t);
+}
