@@ -32,7 +32,8 @@ static bool field_end(struct builder *b, size_t max_fields)
 		b->rec.fields = xrealloc(b->rec.fields, b->rec_cap * sizeof *b->rec.fields);
 	}
 	char *f = xmalloc(b->len + 1);
-	memcpy(f, b->field, b->len);
+	if (b->len) /* an empty field may come before any buffer exists */
+		memcpy(f, b->field, b->len);
 	f[b->len] = '\0';
 	b->rec.fields[b->rec.n++] = f;
 	b->len = 0;
