@@ -141,6 +141,12 @@ void server_start(struct server_proc *s, const char *const *env)
 	cr_assert_fail("suqiu-server did not start listening; its log:\n%s", buf);
 }
 
+void server_stop_clean(struct server_proc *s)
+{
+	int status = server_stop(s, SIGTERM, 10);
+	cr_assert_eq(status, 0, "the server exited with status %d: see %s", status, s->log_path);
+}
+
 int server_stop(struct server_proc *s, int sig, int timeout_s)
 {
 	if (s->pid <= 0)

@@ -31,6 +31,9 @@ void server_start(struct server_proc *s, const char *const *env);
 /* Sends sig and waits (up to timeout_s) for the exit; returns the exit
  * status, or -1 when it had to be killed. */
 int server_stop(struct server_proc *s, int sig, int timeout_s);
+/* Stops the server with SIGTERM and fails the test unless it exited with
+ * status 0 (so a sanitizer report, a leak included, fails the suite). */
+void server_stop_clean(struct server_proc *s);
 /* True when the server's log contains needle (waits up to 3 s for it). */
 bool server_log_contains(const struct server_proc *s, const char *needle);
 

@@ -22,7 +22,7 @@ static void start(void)
 
 static void stop(void)
 {
-	server_stop(&srv, SIGTERM, 10);
+	server_stop_clean(&srv);
 }
 
 TestSuite(auth, .init = start, .fini = stop, .timeout = 60);

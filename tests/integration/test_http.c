@@ -57,7 +57,7 @@ static void start(void)
 
 static void stop(void)
 {
-	server_stop(&srv, SIGTERM, 10);
+	server_stop_clean(&srv);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", (int)(strrchr(webdir, '/') - webdir), webdir);
 	if (system(cmd) != 0) { /* best effort */ }

@@ -36,9 +36,7 @@ void world_open(struct server_proc *srv, struct world *w)
 
 void world_close(struct server_proc *srv)
 {
-	/* a clean exit also means no sanitizer report: ./tests/run builds with ASan and UBSan */
-	int status = server_stop(srv, SIGTERM, 10);
-	cr_assert_eq(status, 0, "the server exited with status %d: see %s", status, srv->log_path);
+	server_stop_clean(srv);
 }
 
 static long long lookup(const char *sql, const char *arg)
