@@ -98,15 +98,9 @@ static void on_attached(enum pgpool_status st, PGresult *res, void *arg)
 static void on_upload_ticket(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
+	struct ticket *t = ticket_or_reply(ctx, st, res);
+	if (!t)
 		return;
-	}
-	struct ticket *t = ticket_from_result(res);
-	if (!t) {
-		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
-		return;
-	}
 	unsigned rel = lc_relations(&ctx->who, &t->facts);
 	ticket_free(t);
 	if (!rel) {

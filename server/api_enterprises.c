@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "core/creditcode.h"
-#include "core/deid.h"
 #include "core/lifecycle.h"
 #include "core/db.h"
 #include "core/xalloc.h"
@@ -109,14 +108,8 @@ static void mask_contacts(json_t *contacts)
 {
 	size_t i;
 	json_t *c;
-	json_array_foreach(contacts, i, c) {
-		char *name = deid_name(json_string_value(json_object_get(c, "name")));
-		char *phone = deid_phone(json_string_value(json_object_get(c, "phone")));
-		json_object_set_new(c, "name", name ? json_string(name) : json_null());
-		json_object_set_new(c, "phone", phone ? json_string(phone) : json_null());
-		free(name);
-		free(phone);
-	}
+	json_array_foreach(contacts, i, c)
+		ticket_mask_contact(c);
 }
 
 static void on_enterprise(enum pgpool_status st, PGresult *res, void *arg)

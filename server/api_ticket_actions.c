@@ -307,6 +307,7 @@ struct action {
 	const char *outcome;
 	struct ticket *ticket;
 	enum ticket_state to;
+	unsigned relations;    /* the caller's, as decided on */
 	/* filled by the lookups of step 4 */
 	json_t *orgs;          /* id -> {name, kind, path, disabled} */
 	struct ticket *target; /* merge */
@@ -462,8 +463,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 	const struct ticket *t = x->ticket;
 	json_t *b = ctx->body;
 	/* accept and return by the lead org come first in the rules (lc_decide took the first that fits) */
-	unsigned rel = lc_relations(who, &t->facts);
-	bool as_lead = (rel & REL_LEAD_PENDING) && t->facts.state == TS_DISPATCHED;
+	bool as_lead = (x->relations & REL_LEAD_PENDING) && t->facts.state == TS_DISPATCHED;
 	const struct lc_assignment *mine = x->action == TA_CONTRIBUTE ? mine_of(t, who, false, AS_ACCEPTED)
 					 : mine_of(t, who, as_lead, AS_PENDING);
 	const struct lc_assignment *lead = ticket_lead(t);
@@ -934,15 +934,8 @@ static void on_loaded(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
 	struct action *x = ctx->state;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
+	if (!(x->ticket = ticket_or_reply(ctx, st, res)))
 		return;
-	}
-	x->ticket = ticket_from_result(res);
-	if (!x->ticket) {
-		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
-		return;
-	}
 	const struct ticket *t = x->ticket;
 	long long version = jsonin_int(ctx->body, "version", 0);
 	if (version != t->version) {
@@ -950,7 +943,7 @@ static void on_loaded(enum pgpool_status st, PGresult *res, void *arg)
 				   t->version);
 		return;
 	}
-	unsigned rel = lc_relations(&ctx->who, &t->facts);
+	unsigned rel = x->relations = lc_relations(&ctx->who, &t->facts);
 	unsigned cond = lc_conditions(&t->facts);
 	struct lc_decision d = lc_decide(x->action, x->outcome, t->facts.state, t->facts.resume_state, rel, cond);
 	switch (d.verdict) {

@@ -213,15 +213,9 @@ void api_tickets_create(struct reqctx *ctx)
 static void on_ticket(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
+	struct ticket *t = ticket_or_reply(ctx, st, res);
+	if (!t)
 		return;
-	}
-	struct ticket *t = ticket_from_result(res);
-	if (!t) {
-		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
-		return;
-	}
 	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who));
 	ticket_free(t);
 }
@@ -507,14 +501,10 @@ static void on_similar(enum pgpool_status st, PGresult *res, void *arg)
 static void on_similar_base(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
-	if (st != PGPOOL_OK) {
-		http_reply_db_error(ctx, st, res);
+	struct ticket *t = ticket_or_reply(ctx, st, res); /* only: may the caller see it */
+	if (!t)
 		return;
-	}
-	if (PQntuples(res) == 0) {
-		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
-		return;
-	}
+	ticket_free(t);
 	struct scope_params sp;
 	ticket_scope_params(&ctx->who, &sp);
 	const char *params[] = { ctx->params[0], sp.scope, sp.path, sp.enterprise };

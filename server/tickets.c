@@ -160,6 +160,18 @@ struct ticket *ticket_from_result(const PGresult *res)
 	return t;
 }
 
+struct ticket *ticket_or_reply(struct reqctx *ctx, enum pgpool_status st, const PGresult *res)
+{
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return NULL;
+	}
+	struct ticket *t = ticket_from_result(res);
+	if (!t)
+		http_reply_problem(ctx, "not_found", "no ticket %s", ctx->params[0]);
+	return t;
+}
+
 void ticket_free(struct ticket *t)
 {
 	if (!t)
@@ -179,14 +191,17 @@ static void mask_field(json_t *obj, const char *key, char *(*mask)(const char *)
 	free(m);
 }
 
+void ticket_mask_contact(json_t *contact)
+{
+	mask_field(contact, "name", deid_name);
+	mask_field(contact, "phone", deid_phone);
+}
+
 json_t *ticket_json_for(const struct ticket *t, const struct principal *who)
 {
 	json_t *out = json_deep_copy(t->json);
-	if (!ticket_sees_personal_data(who)) {
-		json_t *contact = json_object_get(out, "contact");
-		mask_field(contact, "name", deid_name);
-		mask_field(contact, "phone", deid_phone);
-	}
+	if (!ticket_sees_personal_data(who))
+		ticket_mask_contact(json_object_get(out, "contact"));
 	uint64_t allowed = lc_allowed(t->facts.state, lc_relations(who, &t->facts), lc_conditions(&t->facts));
 	json_t *actions = json_array();
 	for (int a = 0; a < TA__COUNT; a++) {

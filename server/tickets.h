@@ -107,6 +107,11 @@ bool ticket_query(struct reqctx *ctx, const char *id, pgpool_result_cb cb);
  * whose ticket columns are NULL). */
 struct ticket *ticket_from_result(const PGresult *res);
 void ticket_free(struct ticket *t);
+/* The ticket of a ticket_query result, or NULL after replying (the
+ * database error, or 404 when the caller may not see it). */
+struct ticket *ticket_or_reply(struct reqctx *ctx, enum pgpool_status st, const PGresult *res);
+/* De-identifies the "name" and "phone" of a contact object in place (张*, 138****5678). */
+void ticket_mask_contact(json_t *contact);
 
 /* The reply body for who: the ticket with allowed_actions (and contact
  * data masked for roles that do not see personal data). */
