@@ -934,8 +934,10 @@ static void on_loaded(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
 	struct action *x = ctx->state;
-	if (!(x->ticket = ticket_or_reply(ctx, st, res)))
+	struct ticket *loaded = ticket_or_reply(ctx, st, res);
+	if (!loaded) /* replied: ctx and x are gone */
 		return;
+	x->ticket = loaded;
 	const struct ticket *t = x->ticket;
 	long long version = jsonin_int(ctx->body, "version", 0);
 	if (version != t->version) {
