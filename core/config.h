@@ -41,6 +41,7 @@ struct config {
 	bool cookie_secure;        /* SUQIU_COOKIE_SECURE: mark the session cookie Secure */
 	long cpu_threads;          /* SUQIU_CPU_THREADS: password hashing threads */
 	long worker_interval_s;    /* SUQIU_WORKER_INTERVAL seconds between sweeps */
+	long worker_batch;         /* SUQIU_WORKER_BATCH timers per transaction */
 	char *embedded_port;       /* SUQIU_EMBEDDED_PG_PORT: port number (also names the socket) */
 	bool embedded_tcp;         /* SUQIU_EMBEDDED_PG_TCP: let the embedded cluster listen on 127.0.0.1 */
 };

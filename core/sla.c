@@ -202,6 +202,12 @@ static const struct sla_step rating[SLA__STAGES] = {
 	[SLA_OVERDUE] = { "close_unrated", "逾期未评价关闭", true, { SLA_TO_ENTERPRISE }, 1 },
 };
 
+const char *sla_to_name(enum sla_to to)
+{
+	static const char *const names[] = { "handler", "specialist", "org_leaders", "supervisors", "enterprise" };
+	return (unsigned)to < sizeof names / sizeof names[0] ? names[to] : "?";
+}
+
 const struct sla_step *sla_step(enum sla_leg leg, enum sla_stage stage)
 {
 	if (stage <= SLA_RUNNING || stage >= SLA__STAGES || (unsigned)leg >= SLA__LEGS)

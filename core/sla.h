@@ -110,6 +110,10 @@ enum sla_to {
 	SLA_TO_SUPERVISORS, /* the district's supervisors, else the district */
 	SLA_TO_ENTERPRISE,
 };
+/* "handler", "specialist", "org_leaders", "supervisors", "enterprise": the
+ * names the SQL function sla_recipients (migration 0009) expands. */
+const char *sla_to_name(enum sla_to to);
+
 struct sla_step {
 	const char *action;      /* the event's action: sla_warning, sla_overdue, ... */
 	const char *label;       /* zh-CN: 预警, 超期催办, 督办, 邀请评价, 逾期未评价关闭 */

@@ -21,8 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/xalloc.h"
+#include "server/calendar.h"
+#include "server/sla_clocks.h"
 #include "server/stream.h"
 #include "server/tickets.h"
 
@@ -42,7 +45,8 @@
  * $9 side effects: {rating: {score, comment}, rating_update: {id, ruling,
  *    ruling_note, appeal_state, appeal_reason, excluded},
  *    extension: {assignment_id, days, reason}, extension_decision:
- *    {state, note}, merge: {survivor_id, summary}}.
+ *    {state, note}, merge: {survivor_id, summary},
+ *    clocks: {start: [...], update: [...]} (server/sla_clocks.c)}.
  */
 static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	"WITH t AS (UPDATE tickets SET state = $4, version = version + 1, updated_at = now(),"
@@ -73,7 +77,7 @@ static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	" ai AS (INSERT INTO assignments (ticket_id, org_id, org_path, lead, dispatched_by, note)"
 	"  SELECT t.id, o.id, o.path, x.lead, ($7::jsonb->>'actor_id')::bigint, x.note"
 	"  FROM t, jsonb_to_recordset(coalesce($6::jsonb->'insert', '[]')) AS x (org_id bigint, lead boolean, note text)"
-	"  JOIN orgs o ON o.id = x.org_id RETURNING id),"
+	"  JOIN orgs o ON o.id = x.org_id RETURNING id, org_id),"
 	" au AS (UPDATE assignments a SET state = coalesce(x.state, a.state),"
 	"   handler_id = coalesce(x.handler_id, a.handler_id),"
 	"   accepted_at = CASE WHEN x.state = 'accepted' THEN coalesce(a.accepted_at, now()) ELSE a.accepted_at END,"
@@ -114,6 +118,34 @@ static struct pgstmt STMT_APPLY = PGSTMT("ticket_apply",
 	"   decided_at = now(), decision_note = s.x->>'note'"
 	"  FROM t, (SELECT $9::jsonb->'extension_decision' AS x) s"
 	"  WHERE s.x IS NOT NULL AND r.ticket_id = t.id AND r.state = 'pending'),"
+	/* SLA clocks (server/sla_clocks.h): legs started, and legs stopped, suspended or moved */
+	" ci AS (INSERT INTO sla_clocks (ticket_id, assignment_id, org_id, leg, clock, started_at, allowed_minutes,"
+	"        warn_at, deadline, supervise_at, due_at, flagged)"
+	"  SELECT t.id, coalesce(x.assignment_id, (SELECT ai.id FROM ai WHERE ai.org_id = x.new_org)),"
+	"         coalesce(x.org_id, (SELECT u.org_id FROM users u WHERE u.id = x.org_of_user),"
+	"                  (SELECT id FROM orgs WHERE parent_id IS NULL)),"
+	"         x.leg, x.clock, to_timestamp(x.started), x.allowed, to_timestamp(x.warn_at), to_timestamp(x.deadline),"
+	"         to_timestamp(x.supervise_at), to_timestamp(x.warn_at), x.flagged"
+	"  FROM t, jsonb_to_recordset(coalesce($9::jsonb->'clocks'->'start', '[]')) AS x (leg text, clock text,"
+	"       started bigint, allowed int, warn_at bigint, deadline bigint, supervise_at bigint, new_org bigint,"
+	"       assignment_id bigint, org_id bigint, org_of_user bigint, flagged boolean)),"
+	" cu AS (UPDATE sla_clocks k SET stopped_at = coalesce(to_timestamp(x.stopped), k.stopped_at),"
+	"   outcome = coalesce(x.outcome, k.outcome), duration_minutes = coalesce(x.duration, k.duration_minutes),"
+	"   suspended_at = CASE WHEN x.suspend THEN to_timestamp(x.at) WHEN x.resume THEN NULL ELSE k.suspended_at END,"
+	"   suspended_minutes = k.suspended_minutes + coalesce(x.pushed, 0),"
+	"   extended_minutes = k.extended_minutes + coalesce(x.extended, 0),"
+	"   allowed_minutes = coalesce(x.allowed, k.allowed_minutes),"
+	"   warn_at = coalesce(to_timestamp(x.warn_at), k.warn_at), deadline = coalesce(to_timestamp(x.deadline), k.deadline),"
+	"   supervise_at = coalesce(to_timestamp(x.supervise_at), k.supervise_at),"
+	"   flagged = k.flagged OR coalesce(x.flagged, false),"
+	"   due_at = CASE WHEN x.outcome IS NOT NULL OR x.suspend THEN NULL"
+	"            WHEN k.suspended_at IS NOT NULL AND NOT coalesce(x.resume, false) THEN NULL"
+	"            ELSE sla_next_due(k.stage, coalesce(to_timestamp(x.warn_at), k.warn_at),"
+	"                 coalesce(to_timestamp(x.deadline), k.deadline), coalesce(to_timestamp(x.supervise_at), k.supervise_at)) END"
+	"  FROM t, jsonb_to_recordset(coalesce($9::jsonb->'clocks'->'update', '[]')) AS x (id bigint, stopped bigint,"
+	"       outcome text, duration int, suspend boolean, at bigint, resume boolean, pushed int, extended int,"
+	"       allowed int, warn_at bigint, deadline bigint, supervise_at bigint, flagged boolean)"
+	"  WHERE k.id = x.id AND k.ticket_id = t.id AND k.outcome IS NULL),"
 	" ms AS (UPDATE tickets m SET version = m.version + 1, updated_at = now()"
 	"  FROM t, (SELECT $9::jsonb->'merge' AS x) s"
 	"  WHERE s.x IS NOT NULL AND m.id = (s.x->>'survivor_id')::bigint RETURNING m.id, m.state),"
@@ -315,6 +347,7 @@ struct action {
 	/* effects */
 	json_t *patch, *inserts, *updates, *side, *notices;
 	char *detail;          /* appended to the event summary */
+	struct sla_change clock; /* what it does to the SLA clocks */
 };
 
 static void action_free(void *p)
@@ -472,6 +505,8 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 		return false;
 	}
 	long long dispatcher = lead ? asg_long(x, lead, "dispatched_by") : t->created_by;
+	x->clock = (struct sla_change){ .action = x->action, .outcome = x->outcome, .mine = mine,
+					.dispatcher = dispatcher };
 	switch (x->action) {
 	case TA_ANSWER:
 		json_object_set(x->patch, "answer", json_object_get(b, "answer"));
@@ -483,11 +518,14 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 		json_object_set_new(x->patch, "return_ruled", json_false());
 		insert_assignments(x, jsonin_int(b, "lead_org_id", 0), json_object_get(b, "assist_org_ids"),
 				   jsonin_str(b, "note", NULL), "assigned");
+		x->clock.new_lead_org = jsonin_int(b, "lead_org_id", 0);
+		x->clock.new_assist_orgs = json_object_get(b, "assist_org_ids");
 		notify_enterprise(x, "dispatched", "您的诉求《%s》已转交%s办理。",
 				  org_name(x, jsonin_int(b, "lead_org_id", 0)));
 		break;
 	case TA_SUMMON:
 		insert_assignments(x, 0, json_object_get(b, "org_ids"), jsonin_str(b, "note", NULL), "summoned");
+		x->clock.new_assist_orgs = json_object_get(b, "org_ids");
 		break;
 	case TA_REJECT:
 		close_open_assignments(x);
@@ -570,6 +608,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 			return false;
 		}
 		update_assignment(x, id, json_pack("{s:s, s:s}", "state", "done", "outcome", "released"));
+		x->clock.mine = a;
 		set_detail(x, "解除 %s 的协办", asg_org_name(x, a));
 		notify(x, "org", a->org_id, "released", "工单《%s》已解除贵单位的协办任务。", title_of(x));
 		break;
@@ -697,6 +736,7 @@ static bool build_effects(struct reqctx *ctx, struct action *x)
 			}
 			json_array_append_new(x->inserts, json_pack("{s:I, s:b, s:O}", "org_id", (json_int_t)returned->org_id,
 				"lead", 1, "note", json_object_get(b, "note")));
+			x->clock.new_lead_org = returned->org_id;
 			notify(x, "org", returned->org_id, "return_overruled", "工单《%s》的退回经审定不成立,请贵单位签收办理。",
 			       title_of(x));
 		} else {
@@ -807,6 +847,9 @@ static void apply(struct reqctx *ctx)
 	struct action *x = ctx->state;
 	if (!build_effects(ctx, x))
 		return;
+	json_t *clocks = sla_clock_ops(x->ticket, &x->clock, calendar_current(ctx->srv->calendar), (int64_t)time(NULL));
+	if (clocks)
+		json_object_set_new(x->side, "clocks", clocks);
 	/* a dispute belongs to a return: out of "returned" it has no meaning left
 	 * (and would otherwise block triage after a reopen) */
 	if (x->to != TS_RETURNED && (x->ticket->facts.return_disputed || x->ticket->facts.return_ruled)) {

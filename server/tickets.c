@@ -20,7 +20,7 @@ enum {
 	C_ANSWER, C_RESOLUTION, C_FEEDBACK_TEXT, C_FEEDBACK_ROUND, C_REWORK, C_RETURNS, C_RETURN_DISPUTED,
 	C_SUPERVISIONS, C_WITHDRAWAL_CHECK, C_EXTENSION_CAP, C_CREATED_AT, C_UPDATED_AT, C_TOWN_ID, C_TOWN_NAME,
 	C_TOWN_PATH, C_ASSIGNMENTS, C_EXTENSIONS, C_RATINGS, C_DISTRICT, C_CREATED_BY, C_CREATOR_NAME,
-	C_SUGGESTED_ORGS, C_RETURN_RULED,
+	C_SUGGESTED_ORGS, C_RETURN_RULED, C_POLICY, C_CLOCKS,
 	C__COUNT
 };
 _Static_assert(C__COUNT == TICKET_NCOLUMNS, "TICKET_NCOLUMNS counts SQL_TICKET_COLUMNS");
@@ -55,6 +55,31 @@ static enum ticket_state state_of(const char *s, enum ticket_state fallback)
 {
 	enum ticket_state st;
 	return ticket_state_parse(s, &st) ? st : fallback;
+}
+
+/* What the queues and countdowns need at a glance: the nearest deadline of
+ * a running leg, and whether any leg is overdue (flagged red) or warned. */
+static json_t *sla_summary(const json_t *clocks)
+{
+	const char *next = NULL, *next_leg = NULL;
+	bool overdue = false, warned = false, suspended = false;
+	size_t i;
+	json_t *k;
+	json_array_foreach(clocks, i, k) {
+		if (!json_is_null(json_object_get(k, "outcome")))
+			continue;
+		const char *stage = json_string_value(json_object_get(k, "stage"));
+		const char *deadline = json_string_value(json_object_get(k, "deadline"));
+		overdue |= strcmp(stage, "overdue") == 0 || strcmp(stage, "supervised") == 0;
+		warned |= strcmp(stage, "warned") == 0;
+		suspended |= !json_is_null(json_object_get(k, "suspended_at"));
+		if (deadline && (!next || strcmp(deadline, next) < 0)) { /* same offset: text order is time order */
+			next = deadline;
+			next_leg = json_string_value(json_object_get(k, "leg"));
+		}
+	}
+	return json_pack("{s:s?, s:s?, s:s, s:b}", "next_deadline", next, "next_leg", next_leg, "level",
+			 overdue ? "overdue" : warned ? "warned" : "normal", "suspended", suspended);
 }
 
 struct ticket *ticket_from_result(const PGresult *res)
@@ -100,6 +125,10 @@ struct ticket *ticket_from_result(const PGresult *res)
 	json_object_set_new(t->json, "assignments", assignments);
 	json_object_set_new(t->json, "extensions", extensions);
 	json_object_set_new(t->json, "ratings", ratings);
+	t->clocks = cell_json(res, C_CLOCKS);
+	json_object_set_new(t->json, "clocks", t->clocks);
+	json_object_set_new(t->json, "sla", sla_summary(t->clocks));
+	t->policy = PQgetisnull(res, 0, C_POLICY) ? NULL : json_loads(PQgetvalue(res, 0, C_POLICY), 0, NULL);
 
 	t->id = atoll(PQgetvalue(res, 0, C_ID));
 	t->version = atoi(PQgetvalue(res, 0, C_VERSION));
@@ -177,6 +206,7 @@ void ticket_free(struct ticket *t)
 	if (!t)
 		return;
 	json_decref(t->json);
+	json_decref(t->policy);
 	free(t->assignments);
 	free(t);
 }

@@ -70,12 +70,22 @@ const char *ticket_channel_label(const char *channel);
 	"     'excluded', r.excluded) ORDER BY r.round), '[]')" \
 	"   FROM ratings r WHERE r.ticket_id = t.id)," \
 	" (SELECT id FROM orgs WHERE parent_id IS NULL), t.created_by, cu.display_name, to_json(c.lead_org_ids)," \
-	" t.return_ruled"
+	" t.return_ruled," \
+	" (SELECT row_to_json(p) FROM sla_policy_for(t.category_id, t.urgency) p)," \
+	" (SELECT coalesce(json_agg(json_build_object('id', k.id, 'leg', k.leg, 'assignment_id', k.assignment_id," \
+	"     'org_id', k.org_id, 'clock', k.clock, 'started_at', " SQL_TIME("k.started_at") "," \
+	"     'allowed_minutes', k.allowed_minutes, 'warn_at', " SQL_TIME("k.warn_at") "," \
+	"     'deadline', " SQL_TIME("k.deadline") ", 'supervise_at', " SQL_TIME("k.supervise_at") "," \
+	"     'stage', k.stage, 'suspended_at', " SQL_TIME("k.suspended_at") "," \
+	"     'suspended_minutes', k.suspended_minutes, 'extended_minutes', k.extended_minutes," \
+	"     'flagged', k.flagged, 'stopped_at', " SQL_TIME("k.stopped_at") ", 'outcome', k.outcome," \
+	"     'duration_minutes', k.duration_minutes) ORDER BY k.id), '[]')" \
+	"   FROM sla_clocks k WHERE k.ticket_id = t.id)"
 #define SQL_TICKET_JOINS \
 	"JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id" \
 	" JOIN categories c ON c.id = t.category_id JOIN users cu ON cu.id = t.created_by" \
 	" LEFT JOIN tickets m ON m.id = t.merged_into"
-#define TICKET_NCOLUMNS 44
+#define TICKET_NCOLUMNS 46
 
 /* The three parameters of SQL_TICKET_SCOPE for who. */
 struct scope_params {
@@ -99,6 +109,8 @@ struct ticket {
 	json_t *assignments_json; /* borrowed from json */
 	long long latest_rating_id;
 	int latest_rating_score;
+	json_t *policy;           /* the SLA policy row (sla_policy_for), NULL if none */
+	json_t *clocks;           /* borrowed from json: its SLA clocks, oldest first */
 };
 
 /* Loads ticket id as who may see it; cb gets a result for ticket_from_result. */

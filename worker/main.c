@@ -1,12 +1,16 @@
 /*
  * suqiu-worker: background work against the database.
  *
- * Today it keeps the account tables tidy (expired sessions, old login
- * attempts); the SLA escalation and notification delivery of later
- * issues join this loop. It wakes on LISTEN/NOTIFY (channel suqiu_worker)
- * or every SUQIU_WORKER_INTERVAL seconds, reconnects with backoff when the
- * database goes away, and on SIGTERM/SIGINT finishes its current sweep
- * and exits. Any number of workers may run: each sweep is idempotent.
+ * Each round it escalates the due SLA timers in batches (worker/timers.h),
+ * records its heartbeat, and, at most every SUQIU_WORKER_INTERVAL seconds,
+ * keeps the account tables tidy (expired sessions, old login attempts).
+ * It sleeps until the nearest timer is due, at most the interval, and
+ * wakes early on LISTEN/NOTIFY: suqiu_events (every committed ticket action
+ * announces itself there, so a nearer deadline just written is seen at
+ * once) and suqiu_worker. It reconnects with backoff when the database
+ * goes away, and on SIGTERM/SIGINT finishes its current batch and exits.
+ * Any number of workers may run on any number of hosts: timers are claimed
+ * with SKIP LOCKED and housekeeping is idempotent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/db.h"
 #include "core/log.h"
 #include "core/pgcluster.h"
+#include "core/timefmt.h"
+#include "worker/timers.h"
 
 static int signal_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t stopping;
@@ -53,6 +60,62 @@ static bool sweep(PGconn *conn)
 	return true;
 }
 
+/* Announces a batch's events to the servers' live streams after its
+ * commit, in a transaction that only notifies (see migration 0005). ids
+ * is the "{1,2,3}" literal the database returned: digits and commas only. */
+static void announce(PGconn *conn, const char *ids)
+{
+	if (!ids || strcmp(ids, "{}") == 0)
+		return;
+	char *sql = xasprintf("BEGIN; SET LOCAL synchronous_commit TO off;"
+			      " SELECT pg_notify('suqiu_events', ticket_event_notice(id)) FROM unnest('%s'::bigint[]) id;"
+			      " COMMIT", ids);
+	PGresult *res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		logj("warn", "announce_failed", "{s:s}", "error", PQerrorMessage(conn));
+	PQclear(res);
+	free(sql);
+}
+
+struct worker_state {
+	char id[128];
+	struct timer_counts counts;
+};
+
+/* Records that this worker is alive, with its running totals. */
+static void heartbeat(PGconn *conn, const struct worker_state *w)
+{
+	char host[64] = "?", pid[16], esc[256], err[256];
+	gethostname(host, sizeof host - 1);
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	snprintf(esc, sizeof esc, "{\"warning\": %ld, \"overdue\": %ld, \"supervision\": %ld, \"invite\": %ld,"
+		 " \"close_unrated\": %ld}", w->counts.warning, w->counts.overdue, w->counts.supervision,
+		 w->counts.invite, w->counts.closed);
+	const char *params[] = { w->id, host, pid, esc };
+	if (!db_run(conn, "INSERT INTO worker_heartbeats (worker_id, host, pid, escalations) VALUES ($1, $2, $3, $4)"
+		    " ON CONFLICT (worker_id) DO UPDATE SET beat_at = now(), escalations = EXCLUDED.escalations",
+		    4, params, err, sizeof err))
+		logj("warn", "heartbeat_failed", "{s:s}", "error", err);
+}
+
+/* Escalates every due timer, batch after batch; false when the
+ * connection failed. Stops between batches when asked to stop. */
+static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state *w)
+{
+	for (;;) {
+		char *events = NULL;
+		int n = timers_run_batch(conn, (int)cfg->worker_batch, &w->counts, &events);
+		announce(conn, events);
+		free(events);
+		if (n < 0)
+			return PQstatus(conn) == CONNECTION_OK;
+		if (n > 0)
+			logj("info", "escalated", "{s:i}", "timers", n);
+		if (n < cfg->worker_batch || stopping)
+			return true;
+	}
+}
+
 static PGconn *connect_and_listen(const char *url)
 {
 	char err[512];
@@ -61,7 +124,7 @@ static PGconn *connect_and_listen(const char *url)
 		logj("warn", "db_connect_failed", "{s:s}", "error", err);
 		return NULL;
 	}
-	if (!db_run(conn, "LISTEN suqiu_worker", 0, NULL, err, sizeof err)) {
+	if (!db_run(conn, "LISTEN suqiu_worker; LISTEN suqiu_events", 0, NULL, err, sizeof err)) {
 		logj("warn", "db_listen_failed", "{s:s}", "error", err);
 		PQfinish(conn);
 		return NULL;
@@ -95,6 +158,11 @@ int main(void)
 	logj("info", "started", "{s:i}", "interval_s", (int)cfg.worker_interval_s);
 	PGconn *conn = NULL;
 	int backoff_ms = 0;
+	struct worker_state w = { 0 };
+	char host[64] = "?";
+	gethostname(host, sizeof host - 1);
+	snprintf(w.id, sizeof w.id, "%s:%d:%lld", host, (int)getpid(), (long long)time(NULL));
+	uint64_t last_housekeeping = 0;
 	while (!stopping) {
 		if (!conn && !(conn = connect_and_listen(url))) {
 			backoff_ms = backoff_ms ? (backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2) : 100;
@@ -102,14 +170,22 @@ int main(void)
 			continue;
 		}
 		backoff_ms = 0;
-		if (!sweep(conn)) {
+		uint64_t now = timefmt_mono_ns();
+		bool due = !last_housekeeping || now - last_housekeeping >= (uint64_t)cfg.worker_interval_s * 1000000000u;
+		if (due)
+			last_housekeeping = now;
+		if ((due && !sweep(conn)) || !escalate(conn, &cfg, &w)) {
 			PQfinish(conn);
 			conn = NULL;
 			continue;
 		}
+		heartbeat(conn, &w);
+		if (stopping)
+			break;
+		double wait = timers_wait_seconds(conn, (double)cfg.worker_interval_s);
 		struct pollfd fds[2] = { { .fd = PQsocket(conn), .events = POLLIN },
 					 { .fd = signal_pipe[0], .events = POLLIN } };
-		int n = poll(fds, 2, (int)cfg.worker_interval_s * 1000);
+		int n = poll(fds, 2, (int)(wait * 1000) + (wait > 0));
 		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (!PQconsumeInput(conn)) {
 				logj("warn", "db_connection_lost", "{s:s}", "error", PQerrorMessage(conn));

@@ -86,14 +86,18 @@ __attribute__((destructor)) static void kill_leftovers(void)
 	}
 }
 
-void server_start(struct server_proc *s, const char *const *env)
+/* Forks binary (server/suqiu-server or worker/suqiu-worker) with the test
+ * database, env, and its output in a log of its own; waits until its log
+ * shows ready_event. */
+static void spawn(struct server_proc *s, const char *binary, const char *const *env, const char *ready_event)
 {
 	memset(s, 0, sizeof *s);
 	/* tests/run keeps these logs when a suite fails and removes them otherwise */
 	const char *dir = getenv("SUQIU_TEST_LOG_DIR");
-	snprintf(s->log_path, sizeof s->log_path, "%s/server-%d-%s.log", dir && *dir ? dir : "/tmp", (int)getpid(),
+	const char *name = strrchr(binary, '/') + 1;
+	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d-%s.log", dir && *dir ? dir : "/tmp", name, (int)getpid(),
 		 unique_suffix());
-	const char *server = build_path("server/suqiu-server");
+	const char *path = build_path(binary);
 	char *url = NULL;
 	if (asprintf(&url, "SUQIU_DATABASE_URL=%s", need_env("SUQIU_TEST_DATABASE_URL")) < 0)
 		cr_assert_fail("out of memory");
@@ -109,9 +113,9 @@ void server_start(struct server_proc *s, const char *const *env)
 		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		/* nothing of Criterion's (its pipes) may stay open in the server */
+		/* nothing of Criterion's (its pipes) may stay open in the child */
 		close_range(3, ~0U, 0);
-		execl(server, server, (char *)NULL);
+		execl(path, path, (char *)NULL);
 		_exit(127);
 	}
 	free(url);
@@ -125,20 +129,30 @@ void server_start(struct server_proc *s, const char *const *env)
 	char buf[8192];
 	for (int i = 0; i < 400; i++) { /* 20 s: argon2 under ASan is slow */
 		read_log(s->log_path, buf, sizeof buf);
-		const char *hit = strstr(buf, "\"event\":\"listening\"");
+		const char *hit = strstr(buf, ready_event);
 		const char *addr = hit ? strstr(hit, "\"addr\":\"127.0.0.1:") : NULL;
-		if (addr) {
+		if (addr)
 			s->port = atoi(addr + strlen("\"addr\":\"127.0.0.1:"));
+		if (hit)
 			return;
-		}
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			s->pid = 0;
-			cr_assert_fail("suqiu-server exited before listening; its log:\n%s", buf);
+			cr_assert_fail("%s exited before it was ready; its log:\n%s", name, buf);
 		}
 		usleep(50000);
 	}
-	cr_assert_fail("suqiu-server did not start listening; its log:\n%s", buf);
+	cr_assert_fail("%s did not get ready; its log:\n%s", name, buf);
+}
+
+void server_start(struct server_proc *s, const char *const *env)
+{
+	spawn(s, "server/suqiu-server", env, "\"event\":\"listening\"");
+}
+
+void worker_start(struct server_proc *s, const char *const *env)
+{
+	spawn(s, "worker/suqiu-worker", env, "\"event\":\"db_connected\"");
 }
 
 void server_stop_clean(struct server_proc *s)

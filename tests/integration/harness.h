@@ -28,6 +28,9 @@ struct server_proc {
  * environment "NAME=value" strings (NULL-terminated, may be NULL), and
  * waits until it listens. Fails the test when it does not start. */
 void server_start(struct server_proc *s, const char *const *env);
+/* Starts suqiu-worker the same way (s->port stays 0) and waits until it
+ * has connected to the database. Stop it with server_stop(_clean). */
+void worker_start(struct server_proc *s, const char *const *env);
 /* Sends sig and waits (up to timeout_s) for the exit; returns the exit
  * status, or -1 when it had to be killed. */
 int server_stop(struct server_proc *s, int sig, int timeout_s);

@@ -14,29 +14,6 @@
 
 WORLD_SUITE(calendar, 120);
 
-/* The calendar in the database, built the way the server builds it. */
-static struct workcal *db_calendar(void)
-{
-	PGconn *db = test_db();
-	PGresult *res = PQexec(db, "SELECT year, NULL, NULL FROM calendar_years UNION ALL"
-				   " SELECT NULL, to_char(day, 'YYYY-MM-DD'), kind FROM calendar_days");
-	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
-	struct workcal *c = workcal_new();
-	for (int r = 0; r < PQntuples(res); r++) {
-		if (!PQgetisnull(res, r, 0)) {
-			workcal_cover_year(c, atoi(PQgetvalue(res, r, 0)));
-			continue;
-		}
-		int y, m, d;
-		cr_assert_eq(sscanf(PQgetvalue(res, r, 1), "%d-%d-%d", &y, &m, &d), 3);
-		cr_assert(workcal_set_day(c, y, m, d, strcmp(PQgetvalue(res, r, 2), "holiday") == 0 ? WORKCAL_HOLIDAY
-												  : WORKCAL_WORKDAY));
-	}
-	PQclear(res);
-	PQfinish(db);
-	return c;
-}
-
 static json_t *ask(const char *path)
 {
 	json_t *j = NULL;

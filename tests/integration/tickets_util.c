@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workcal.h"
+
 const char *const who_names[WHO__COUNT] = {
 	"qiye1", "qiye2", "zhuanyuan", "shichang", "shichang_lead", "renshe", "xinzhuang_ban", "guihua",
 	"duban", "lingdao", "xinzhuang", "admin",
@@ -152,4 +154,24 @@ char *ticket_snapshot(long long id)
 	char *snap = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return snap;
+}
+
+struct workcal *db_calendar(void)
+{
+	PGresult *res = PQexec(db(), "SELECT year, NULL, NULL FROM calendar_years UNION ALL"
+				     " SELECT NULL, to_char(day, 'YYYY-MM-DD'), kind FROM calendar_days");
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	struct workcal *c = workcal_new();
+	for (int r = 0; r < PQntuples(res); r++) {
+		if (!PQgetisnull(res, r, 0)) {
+			workcal_cover_year(c, atoi(PQgetvalue(res, r, 0)));
+			continue;
+		}
+		int y, m, d;
+		cr_assert_eq(sscanf(PQgetvalue(res, r, 1), "%d-%d-%d", &y, &m, &d), 3);
+		cr_assert(workcal_set_day(c, y, m, d, strcmp(PQgetvalue(res, r, 2), "holiday") == 0 ? WORKCAL_HOLIDAY
+												  : WORKCAL_WORKDAY));
+	}
+	PQclear(res);
+	return c;
 }

@@ -67,6 +67,10 @@ int act(struct world *w, enum who as, long long id, const char *action, const ch
 /* The same and asserts the status. */
 void act_ok(struct world *w, enum who as, long long id, const char *action, const char *extra);
 
+/* The working calendar in the database, built the way the server builds
+ * it (core/workcal.h); workcal_free it. */
+struct workcal *db_calendar(void);
+
 /* Everything about a ticket in one string: its row, assignments, events,
  * ratings, extension requests and outbox; free it. */
 char *ticket_snapshot(long long id);
