@@ -36,11 +36,58 @@ void ops_readyz(struct reqctx *ctx)
 	http_query(ctx, &STMT_FINGERPRINT, 0, NULL, on_fingerprint);
 }
 
-void ops_metrics(struct reqctx *ctx)
+/* The background work as the database sees it: due timers no worker has
+ * taken yet and the age of the oldest, escalations by kind and deliveries
+ * (the workers' heartbeat totals), the outbox backlog, live workers. Each
+ * count reads a partial index, so it costs what is due or pending. */
+static struct pgstmt STMT_BACKGROUND = PGSTMT_READ("metrics_background",
+	"SELECT (SELECT count(*) FROM sla_clocks WHERE due_at <= now()),"
+	" coalesce(extract(epoch FROM now() - (SELECT min(due_at) FROM sla_clocks WHERE due_at <= now())), 0),"
+	" (SELECT count(*) FROM outbox WHERE state = 'pending'), (SELECT count(*) FROM outbox WHERE state = 'dead'),"
+	" (SELECT count(*) FROM worker_heartbeats WHERE beat_at > now() - interval '2 minutes'),"
+	" (SELECT coalesce(sum(delivered), 0) FROM worker_heartbeats), (SELECT coalesce(sum(failed), 0) FROM worker_heartbeats),"
+	" (SELECT coalesce(string_agg(format('suqiu_escalations_total{kind=\"%s\"} %s', kind, n), E'\\n' ORDER BY kind), '')"
+	"  FROM (SELECT e.key AS kind, sum(e.value::bigint) AS n FROM worker_heartbeats h,"
+	"        jsonb_each_text(h.escalations) e GROUP BY e.key) s)");
+
+static void render_background(const PGresult *res, struct evbuffer *buf)
 {
+	evbuffer_add_printf(buf,
+		"# HELP suqiu_sla_timers_due SLA timers due and not yet taken by a worker.\n"
+		"# TYPE suqiu_sla_timers_due gauge\nsuqiu_sla_timers_due %s\n"
+		"# HELP suqiu_sla_timers_oldest_due_seconds How long the oldest due timer has waited.\n"
+		"# TYPE suqiu_sla_timers_oldest_due_seconds gauge\nsuqiu_sla_timers_oldest_due_seconds %s\n"
+		"# HELP suqiu_outbox_pending Notifications waiting for delivery.\n"
+		"# TYPE suqiu_outbox_pending gauge\nsuqiu_outbox_pending %s\n"
+		"# HELP suqiu_outbox_dead Notifications dead-lettered after too many failed tries.\n"
+		"# TYPE suqiu_outbox_dead gauge\nsuqiu_outbox_dead %s\n"
+		"# HELP suqiu_workers_alive Workers whose heartbeat is less than 2 minutes old.\n"
+		"# TYPE suqiu_workers_alive gauge\nsuqiu_workers_alive %s\n"
+		"# HELP suqiu_outbox_delivered_total Notifications delivered, summed over workers' heartbeats.\n"
+		"# TYPE suqiu_outbox_delivered_total counter\nsuqiu_outbox_delivered_total %s\n"
+		"# HELP suqiu_outbox_failed_total Failed delivery attempts, summed over workers' heartbeats.\n"
+		"# TYPE suqiu_outbox_failed_total counter\nsuqiu_outbox_failed_total %s\n"
+		"# HELP suqiu_escalations_total SLA escalations applied, by kind, summed over workers' heartbeats.\n"
+		"# TYPE suqiu_escalations_total counter\n%s%s",
+		PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+		PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6), PQgetvalue(res, 0, 7),
+		*PQgetvalue(res, 0, 7) ? "\n" : "");
+}
+
+static void on_background(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
 	struct pgpool_stats stats;
 	pgpool_stats(ctx->srv->pool, &stats);
 	struct evbuffer *buf = evbuffer_new();
 	metrics_render(ctx->srv->metrics, &stats, ctx->srv->inflight, buf);
+	/* without the database the process's own figures still come */
+	if (st == PGPOOL_OK)
+		render_background(res, buf);
 	http_reply_buffer(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", buf);
+}
+
+void ops_metrics(struct reqctx *ctx)
+{
+	http_query(ctx, &STMT_BACKGROUND, 0, NULL, on_background);
 }

@@ -218,6 +218,17 @@ Test(sla, a_short_deadline_escalates_warning_overdue_supervision_once_each)
 	act_ok(&w, SHICHANG, t, "contact", "\"method\": \"电话\"");
 	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'met' AND duration_minutes = 0",
 			    contact, NULL), 1, "contacted at once: met in no time");
+
+	/* the worker's heartbeat carries its escalations to /metrics */
+	struct http_resp r;
+	cr_assert(http_do(w.port, "GET", "/metrics", NULL, NULL, &r));
+	const char *needles[] = { "suqiu_sla_timers_due ", "suqiu_sla_timers_oldest_due_seconds ", "suqiu_outbox_pending ",
+				  "suqiu_outbox_dead ", "suqiu_escalations_total{kind=\"supervision\"} ",
+				  "suqiu_escalations_total{kind=\"overdue\"} ", "suqiu_workers_alive " };
+	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
+		cr_assert_not_null(strstr(r.body, needles[i]), "metrics lack %s:\n%s", needles[i], r.body);
+	cr_assert(atoi(strstr(r.body, "\nsuqiu_workers_alive ") + strlen("\nsuqiu_workers_alive ")) >= 1);
+	http_resp_free(&r);
 	server_stop_clean(&worker);
 }
 
