@@ -104,13 +104,15 @@ static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state
 {
 	for (;;) {
 		char *events = NULL;
+		uint64_t t0 = timefmt_mono_ns();
 		int n = timers_run_batch(conn, (int)cfg->worker_batch, &w->counts, &events);
+		double ms = (double)(timefmt_mono_ns() - t0) / 1e6;
 		announce(conn, events);
 		free(events);
 		if (n < 0)
 			return PQstatus(conn) == CONNECTION_OK;
 		if (n > 0)
-			logj("info", "escalated", "{s:i}", "timers", n);
+			logj("info", "escalated", "{s:i, s:f}", "timers", n, "ms", ms);
 		if (n < cfg->worker_batch || stopping)
 			return true;
 	}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmark: SLA escalation by suqiu-worker (issue 4).
+#   1. throughput: N due timers (default 100,000), each a warning with its
+#      event and outbox notice, escalated by W workers (default 2) from
+#      their start until none is due;
+#   2. one sweep amid a big backlog: OPEN open tickets (default 1,000,000),
+#      each with a running clock due in the future, of which 100 are due:
+#      the time of the one batch that escalates those 100, as the worker
+#      logs it (claim + escalation + commit).
+#   tests/bench/timers.sh [timers=100000] [workers=2] [open=1000000]
+# Targets: >= 5,000 escalations per second; the sweep under 50 ms.
+# Loopback only (a throwaway cluster over a unix socket); about 5 minutes.
+source "$(dirname "$0")/lib.sh"
+n=${1:-100000}
+workers=${2:-2}
+open=${3:-1000000}
+bench_setup
+category=$(bench_psql -c "SELECT id FROM categories WHERE code = 'RS01'")
+specialist=$(bench_psql -c "SELECT id FROM users WHERE username = 'zhuanyuan'")
+bureau=$(bench_psql -c "SELECT id FROM orgs WHERE name = '区市场监管局'")
+
+# count, label, due (SQL expression of g) -> tickets in progress, each with
+# its lead assignment and a running resolve clock whose timer is due
+make_clocks() {
+  bench_psql -c "
+    WITH t AS (INSERT INTO tickets (number, enterprise_id, channel, category_id, urgency, title, description,
+          state, version, created_by)
+        SELECT 'MH-2026-' || '$2' || lpad(g::text, 8, '0'), 1 + g % 40, 'visit', $category, 'normal', '压测:时限',
+          '基准测试准备的办理中工单', 'in_progress', 3, $specialist
+        FROM generate_series(1, $1) g RETURNING id),
+    a AS (INSERT INTO assignments (ticket_id, org_id, org_path, lead, state, dispatched_by)
+        SELECT t.id, o.id, o.path, true, 'accepted', $specialist FROM t, orgs o WHERE o.id = $bureau
+        RETURNING id, ticket_id)
+    INSERT INTO sla_clocks (ticket_id, assignment_id, org_id, leg, clock, started_at, allowed_minutes, warn_at,
+        deadline, supervise_at, due_at)
+    SELECT a.ticket_id, a.id, $bureau, 'resolve', 'working', now() - interval '4 days', 2100,
+        x.due, x.due + interval '1 day', x.due + interval '2 days', x.due
+    FROM a, LATERAL (SELECT $3 AS due) x"
+  bench_psql -c "VACUUM ANALYZE tickets; VACUUM ANALYZE assignments; VACUUM ANALYZE sla_clocks"
+}
+
+run_workers() { # count -> starts them, pids in worker_pids
+  worker_pids=()
+  for i in $(seq 1 "$1"); do
+    SUQIU_WORKER_BATCH="${SUQIU_WORKER_BATCH:-500}" "$build/worker/suqiu-worker" >"$tmp/worker-$i.log" 2>&1 &
+    worker_pids+=($!)
+  done
+}
+
+stop_workers() {
+  for p in "${worker_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${worker_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+
+due() { bench_psql -c "SELECT count(*) FROM sla_clocks WHERE due_at <= now()"; }
+
+echo "preparing $n due timers..." >&2
+make_clocks "$n" T "now() - interval '1 minute'"
+start=$(date +%s.%N)
+run_workers "$workers"
+while [ "$(due)" -gt 0 ]; do sleep 0.05; done
+end=$(date +%s.%N)
+stop_workers
+escalated=$(bench_psql -c "SELECT count(*) FROM ticket_events WHERE action = 'sla_warning'")
+queued=$(bench_psql -c "SELECT count(*) FROM outbox WHERE kind = 'sla_warning'")
+[ "$escalated" -eq "$n" ] || { echo "expected $n warnings, found $escalated" >&2; exit 1; }
+rate=$(awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - s) }')
+secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+
+echo "preparing $open open tickets with future timers, 100 of them due..." >&2
+make_clocks "$open" O "now() + interval '1 day' + make_interval(secs => g)"
+bench_psql -c "UPDATE sla_clocks SET due_at = now() - interval '1 second', warn_at = now() - interval '1 second'
+               WHERE id IN (SELECT id FROM sla_clocks WHERE outcome IS NULL AND due_at > now() ORDER BY random() LIMIT 100)"
+bench_psql -c "ANALYZE sla_clocks"
+: >"$tmp/worker-1.log"
+run_workers 1
+for _ in $(seq 1 200); do [ "$(due)" -eq 0 ] && break; sleep 0.05; done
+sleep 0.2
+stop_workers
+sweep_ms=$(sed -n 's/.*"event":"escalated".*"timers":100,"ms":\([0-9.]*\).*/\1/p' "$tmp/worker-1.log" | head -1)
+[ -n "$sweep_ms" ] || { echo "no batch of 100 in the worker's log:" >&2; cat "$tmp/worker-1.log" >&2; exit 1; }
+
+printf '%s\n' \
+  "escalation throughput: $n warnings (event + outbox notice each) by $workers workers in ${secs}s = $rate escalations/s (target >= 5000); $queued notices queued" \
+  "one sweep with $open open tickets, 100 due: ${sweep_ms} ms (target < 50)"
