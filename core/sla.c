@@ -168,7 +168,9 @@ long sla_duration(const struct workcal *cal, enum sla_clock clock, int64_t start
 enum sla_stage sla_next_stage(enum sla_leg leg, enum sla_stage from)
 {
 	enum sla_stage last = leg == SLA_RATING ? SLA_OVERDUE : SLA_SUPERVISED;
-	return from < last ? (enum sla_stage)(from + 1) : last;
+	/* past the last (the rating window at supervised): no stage after it,
+	 * never back down to the last */
+	return from < last ? (enum sla_stage)(from + 1) : from;
 }
 
 int64_t sla_due(enum sla_leg leg, enum sla_stage from, const struct sla_instants *k)
