@@ -110,8 +110,8 @@ enum sla_to {
 	SLA_TO_SUPERVISORS, /* the district's supervisors, else the district */
 	SLA_TO_ENTERPRISE,
 };
-/* "handler", "specialist", "org_leaders", "supervisors", "enterprise": the
- * names the SQL function sla_recipients (migration 0009) expands. */
+/* "handler", "specialist", "org_leaders", "supervisors", "enterprise" (for
+ * logs and documents; suqiu-worker resolves them to users, worker/timers.c). */
 const char *sla_to_name(enum sla_to to);
 
 struct sla_step {

@@ -20,16 +20,21 @@ static const char SQL_CLAIM[] =
 	" a.handler_id, coalesce((SELECT d.dispatched_by FROM assignments d WHERE d.ticket_id = t.id AND d.lead"
 	"   ORDER BY d.id DESC LIMIT 1), t.created_by), t.number, t.title, t.state, t.enterprise_id,"
 	" EXISTS (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id AND r.round = t.feedback_round),"
-	" k.allowed_minutes, extract(epoch FROM k.started_at)::bigint"
+	" k.allowed_minutes, extract(epoch FROM k.started_at)::bigint,"
+	" (SELECT array_agg(u.id ORDER BY u.id) FROM users u WHERE u.org_id = k.org_id AND u.role = 'bureau_leader'"
+	"   AND u.disabled_at IS NULL),"
+	" (SELECT array_agg(u.id ORDER BY u.id) FROM users u WHERE u.role = 'supervisor' AND u.disabled_at IS NULL),"
+	" (SELECT id FROM orgs WHERE parent_id IS NULL)"
 	" FROM sla_clocks k JOIN tickets t ON t.id = k.ticket_id LEFT JOIN assignments a ON a.id = k.assignment_id"
 	" WHERE k.due_at <= now() ORDER BY k.due_at LIMIT $1 FOR UPDATE OF k, t SKIP LOCKED";
 enum { K_ID, K_TICKET, K_LEG, K_STAGE, K_CLOCK, K_WARN, K_DEADLINE, K_SUPERVISE, K_ORG, K_HANDLER, K_DISPATCHER,
-       K_NUMBER, K_TITLE, K_STATE, K_ENTERPRISE, K_RATED, K_ALLOWED, K_STARTED };
+       K_NUMBER, K_TITLE, K_STATE, K_ENTERPRISE, K_RATED, K_ALLOWED, K_STARTED, K_LEADERS, K_SUPERVISORS,
+       K_DISTRICT };
 
 /* Every stage of the batch at once: the clocks move on, a closing stage
  * closes its ticket (still in feedback, as the claim saw it) and stops the
  * rating window as missed, each stage writes its event (actor: the system)
- * and its notices (sla_recipients expands who they go to). */
+ * and its notices. */
 static const char SQL_APPLY[] =
 	"WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (clock_id bigint, ticket_id bigint, leg text,"
 	"   stage text, due bigint, action text, from_state text, to_state text, summary text, closes boolean,"
@@ -47,17 +52,65 @@ static const char SQL_APPLY[] =
 	"         jsonb_build_object('clock_id', x.clock_id, 'leg', x.leg, 'stage', x.stage), x.summary FROM x"
 	"  RETURNING id, (payload->>'clock_id')::bigint AS clock_id),"
 	" ob AS (INSERT INTO outbox (event_id, ticket_id, recipient_kind, recipient_id, kind, title, body, idempotency_key)"
-	"  SELECT ev.id, x.ticket_id, r.recipient_kind, r.recipient_id, x.action, n.title, n.body,"
+	"  SELECT ev.id, x.ticket_id, r.recipient_kind, r.recipient_id, x.action, r.title, r.body,"
 	"         'sla:' || x.clock_id || ':' || x.stage || ':' || r.recipient_kind || ':' || r.recipient_id"
 	"  FROM ev JOIN x ON x.clock_id = ev.clock_id"
-	"  CROSS JOIN LATERAL jsonb_to_recordset(x.notices) AS n (\"to\" text, user_id bigint, title text, body text)"
-	"  CROSS JOIN LATERAL sla_recipients(n.\"to\", x.org_id, n.user_id, x.enterprise_id) r"
+	"  CROSS JOIN LATERAL jsonb_to_recordset(x.notices) AS r (recipient_kind text, recipient_id bigint, title text,"
+	"       body text)"
 	"  ON CONFLICT (idempotency_key) DO NOTHING)"
 	" SELECT coalesce(array_agg(ev.id ORDER BY ev.id), '{}')::text FROM ev";
 
 static long long cell_ll(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? 0 : atoll(PQgetvalue(res, row, col));
+}
+
+/* Adds a notice for each recipient of who (core/sla.h enum sla_to): the
+ * handler or the specialist (their org when there is none), the org's
+ * leaders (the org when it has none), the supervisors (the district when
+ * there are none), or the enterprise. */
+static void address(json_t *notices, const PGresult *res, int i, enum sla_to who, const char *title,
+		    const char *body)
+{
+	const char *kind = "user";
+	const char *ids = NULL; /* a "{1,2}" array of user ids */
+	char one[24];
+	long long fallback = cell_ll(res, i, K_ORG);
+	switch (who) {
+	case SLA_TO_HANDLER:
+	case SLA_TO_SPECIALIST: {
+		long long user = cell_ll(res, i, who == SLA_TO_HANDLER ? K_HANDLER : K_DISPATCHER);
+		snprintf(one, sizeof one, "{%lld}", user);
+		ids = user > 0 ? one : NULL;
+		break;
+	}
+	case SLA_TO_ORG_LEADERS:
+		ids = PQgetisnull(res, i, K_LEADERS) ? NULL : PQgetvalue(res, i, K_LEADERS);
+		break;
+	case SLA_TO_SUPERVISORS:
+		ids = PQgetisnull(res, i, K_SUPERVISORS) ? NULL : PQgetvalue(res, i, K_SUPERVISORS);
+		fallback = cell_ll(res, i, K_DISTRICT);
+		break;
+	case SLA_TO_ENTERPRISE:
+		kind = "enterprise";
+		snprintf(one, sizeof one, "{%lld}", cell_ll(res, i, K_ENTERPRISE));
+		ids = one;
+		break;
+	}
+	if (!ids) {
+		kind = "org";
+		snprintf(one, sizeof one, "{%lld}", fallback);
+		ids = one;
+	}
+	for (const char *p = ids + 1; *p && *p != '}';) {
+		char *end;
+		long long id = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		json_array_append_new(notices, json_pack("{s:s, s:I, s:s, s:s}", "recipient_kind", kind, "recipient_id",
+							 (json_int_t)id, "title", title, "body", body));
+		p = *end == ',' ? end + 1 : end;
+	}
 }
 
 /* Whether the lifecycle lets the system close this ticket unrated now. */
@@ -116,14 +169,8 @@ static json_t *escalation(const PGresult *res, int i, struct timer_counts *count
 	snprintf(heading, sizeof heading, "工单%s:%s", number, step->label);
 	json_t *notices = json_array();
 	for (int n = 0; n < step->n_to; n++) {
-		enum sla_to who = step->to[n];
-		long long user = who == SLA_TO_HANDLER ? cell_ll(res, i, K_HANDLER)
-			       : who == SLA_TO_SPECIALIST ? cell_ll(res, i, K_DISPATCHER) : 0;
-		char *body = sla_step_notice(step, leg, who, number, title, deadline);
-		json_t *notice = json_pack("{s:s, s:s, s:s}", "to", sla_to_name(who), "title", heading, "body", body);
-		if (user > 0)
-			json_object_set_new(notice, "user_id", json_integer(user));
-		json_array_append_new(notices, notice);
+		char *body = sla_step_notice(step, leg, step->to[n], number, title, deadline);
+		address(notices, res, i, step->to[n], heading, body);
 		free(body);
 	}
 	json_t *row = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:o, s:I}",

@@ -50,29 +50,6 @@ RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE p_stage WHEN 'running' THEN p_warn WHEN 'warned' THEN p_deadline WHEN 'overdue' THEN p_supervise END
 $$;
 
--- Who an escalation notice goes to (core/sla.h enum sla_to): the handler or
--- the specialist (p_user; their org when there is none), the org's leaders
--- (the org when it has none), the district's supervisors (the district
--- when there are none), or the enterprise.
-CREATE FUNCTION sla_recipients(p_to text, p_org bigint, p_user bigint, p_enterprise bigint)
-RETURNS TABLE (recipient_kind text, recipient_id bigint) LANGUAGE sql STABLE AS $$
-    SELECT 'enterprise', p_enterprise WHERE p_to = 'enterprise'
-    UNION ALL
-    SELECT CASE WHEN p_user IS NULL THEN 'org' ELSE 'user' END, coalesce(p_user, p_org)
-    WHERE p_to IN ('handler', 'specialist')
-    UNION ALL
-    (SELECT 'user', u.id FROM users u
-     WHERE p_to = 'org_leaders' AND u.org_id = p_org AND u.role = 'bureau_leader' AND u.disabled_at IS NULL)
-    UNION ALL
-    SELECT 'org', p_org WHERE p_to = 'org_leaders' AND NOT EXISTS
-        (SELECT 1 FROM users u WHERE u.org_id = p_org AND u.role = 'bureau_leader' AND u.disabled_at IS NULL)
-    UNION ALL
-    (SELECT 'user', u.id FROM users u WHERE p_to = 'supervisors' AND u.role = 'supervisor' AND u.disabled_at IS NULL)
-    UNION ALL
-    SELECT 'org', o.id FROM orgs o WHERE p_to = 'supervisors' AND o.parent_id IS NULL AND NOT EXISTS
-        (SELECT 1 FROM users u WHERE u.role = 'supervisor' AND u.disabled_at IS NULL)
-$$;
-
 -- The outbox gains a lease: a worker takes a batch by pushing next_attempt_at
 -- past the delivery timeout (SKIP LOCKED, committed at once), delivers
 -- without holding a transaction, and records each result. A worker killed

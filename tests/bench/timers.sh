@@ -36,7 +36,7 @@ make_clocks() {
     SELECT a.ticket_id, a.id, $bureau, 'resolve', 'working', now() - interval '4 days', 2100,
         x.due, x.due + interval '1 day', x.due + interval '2 days', x.due
     FROM a, LATERAL (SELECT $3 AS due) x"
-  bench_psql -c "VACUUM ANALYZE tickets; VACUUM ANALYZE assignments; VACUUM ANALYZE sla_clocks"
+  bench_psql -c "VACUUM ANALYZE tickets" -c "VACUUM ANALYZE assignments" -c "VACUUM ANALYZE sla_clocks"
 }
 
 run_workers() { # count -> starts them, pids in worker_pids
@@ -68,7 +68,7 @@ rate=$(awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - 
 secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
 
 echo "preparing $open open tickets with future timers, 100 of them due..." >&2
-make_clocks "$open" O "now() + interval '1 day' + make_interval(secs => g)"
+make_clocks "$open" O "now() + interval '1 day' + (a.id % 86400) * interval '1 second'"
 bench_psql -c "UPDATE sla_clocks SET due_at = now() - interval '1 second', warn_at = now() - interval '1 second'
                WHERE id IN (SELECT id FROM sla_clocks WHERE outcome IS NULL AND due_at > now() ORDER BY random() LIMIT 100)"
 bench_psql -c "ANALYZE sla_clocks"

@@ -95,8 +95,9 @@ static void spawn(struct server_proc *s, const char *binary, const char *const *
 	/* tests/run keeps these logs when a suite fails and removes them otherwise */
 	const char *dir = getenv("SUQIU_TEST_LOG_DIR");
 	const char *name = strrchr(binary, '/') + 1;
-	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d-%s.log", dir && *dir ? dir : "/tmp", name, (int)getpid(),
-		 unique_suffix());
+	static int spawned; /* a test may start several */
+	snprintf(s->log_path, sizeof s->log_path, "%s/%s-%d-%s-%d.log", dir && *dir ? dir : "/tmp", name, (int)getpid(),
+		 unique_suffix(), ++spawned);
 	const char *path = build_path(binary);
 	char *url = NULL;
 	if (asprintf(&url, "SUQIU_DATABASE_URL=%s", need_env("SUQIU_TEST_DATABASE_URL")) < 0)

@@ -969,7 +969,7 @@ Test(sla, names_round_trip_and_unknown_names_are_refused)
 
 Test(sla, recipient_names)
 {
-	/* the names the SQL function sla_recipients expands */
+	/* the recipients' names */
 	static const char *const names[] = { "handler", "specialist", "org_leaders", "supervisors", "enterprise" };
 	cr_assert_eq(SLA_TO_ENTERPRISE + 1, (int)N(names));
 	for (int to = SLA_TO_HANDLER; to <= SLA_TO_ENTERPRISE; to++)
