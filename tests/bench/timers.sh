@@ -69,11 +69,14 @@ secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
 
 echo "preparing $open open tickets with future timers, 100 of them due..." >&2
 make_clocks "$open" O "now() + interval '1 day' + (a.id % 86400) * interval '1 second'"
-bench_psql -c "UPDATE sla_clocks SET due_at = now() - interval '1 second', warn_at = now() - interval '1 second'
-               WHERE id IN (SELECT id FROM sla_clocks WHERE outcome IS NULL AND due_at > now() ORDER BY random() LIMIT 100)"
 bench_psql -c "ANALYZE sla_clocks"
+# a worker that has been running (connected, statements planned once) is what sweeps in production
 : >"$tmp/worker-1.log"
 run_workers 1
+sleep 2
+bench_psql -c "UPDATE sla_clocks SET due_at = now() - interval '1 second', warn_at = now() - interval '1 second'
+               WHERE id IN (SELECT id FROM sla_clocks WHERE outcome IS NULL AND due_at > now() ORDER BY random() LIMIT 100)" \
+           -c "NOTIFY suqiu_worker"
 for _ in $(seq 1 200); do [ "$(due)" -eq 0 ] && break; sleep 0.05; done
 sleep 0.2
 stop_workers
