@@ -46,7 +46,7 @@ static const char *const variables[] = {
 	"SUQIU_HEADER_LIMIT", "SUQIU_HTTP_TIMEOUT", "SUQIU_SHUTDOWN_GRACE", "SUQIU_SESSION_IDLE_MINUTES",
 	"SUQIU_SESSION_MAX_HOURS", "SUQIU_LOGIN_MAX_PER_ACCOUNT", "SUQIU_LOGIN_MAX_PER_ADDRESS",
 	"SUQIU_LOGIN_WINDOW", "SUQIU_OFFICE_HOURS", "SUQIU_LOG_STATEMENTS", "SUQIU_TRUST_PROXY", "SUQIU_COOKIE_SECURE", "SUQIU_CPU_THREADS",
-	"SUQIU_WORKER_INTERVAL", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
+	"SUQIU_WORKER_INTERVAL", "SUQIU_WORKER_BATCH", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
 };
 
 static void load_ok(struct config *cfg)
@@ -82,6 +82,7 @@ Test(config, defaults_when_nothing_is_set)
 	cr_expect_not(c.cookie_secure);
 	cr_expect_eq(c.cpu_threads, 2);
 	cr_expect_eq(c.worker_interval_s, 30);
+	cr_expect_eq(c.worker_batch, 500);
 	cr_expect_not(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "5432");
 	cr_expect_not(c.embedded_tcp);
@@ -113,6 +114,7 @@ Test(config, every_variable_overrides_its_default)
 	setenv("SUQIU_COOKIE_SECURE", "true", 1);
 	setenv("SUQIU_CPU_THREADS", "4", 1);
 	setenv("SUQIU_WORKER_INTERVAL", "7", 1);
+	setenv("SUQIU_WORKER_BATCH", "50", 1);
 	setenv("SUQIU_COOKIE_SECURE", "yes", 1);
 	setenv("SUQIU_EMBEDDED_PG_PORT", "55432", 1);
 	setenv("SUQIU_EMBEDDED_PG_TCP", "1", 1);
@@ -141,6 +143,7 @@ Test(config, every_variable_overrides_its_default)
 	cr_expect(c.cookie_secure);
 	cr_expect_eq(c.cpu_threads, 4);
 	cr_expect_eq(c.worker_interval_s, 7);
+	cr_expect_eq(c.worker_batch, 50);
 	cr_expect(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "55432");
 	cr_expect(c.embedded_tcp);
@@ -205,6 +208,8 @@ static const struct {
 	{ "SUQIU_LOGIN_WINDOW", "86401" },
 	{ "SUQIU_CPU_THREADS", "65" },
 	{ "SUQIU_WORKER_INTERVAL", "0" },
+	{ "SUQIU_WORKER_BATCH", "0" },
+	{ "SUQIU_WORKER_BATCH", "10001" },
 	{ "SUQIU_TRUST_PROXY", "2" },
 	{ "SUQIU_TRUST_PROXY", "on" },
 	{ "SUQIU_COOKIE_SECURE", "TRUE" },
