@@ -86,6 +86,13 @@ struct page {
 	int limit;
 };
 bool api_page(struct reqctx *ctx, struct page *page);
+/* api_page into a page that ctx owns (its state, freed with it); NULL when
+ * it replied 400. */
+struct page *api_page_new(struct reqctx *ctx);
+
+/* Checks the JSON body of a ROUTE_JSON route against fields; replies 400
+ * itself and returns false when it does not fit. */
+bool api_body_ok(struct reqctx *ctx, const struct jsonin_field *fields);
 
 /* Wraps rows as {"items": [...], "next_cursor": "<last id>" | null}.
  * items is stolen; it holds up to page->limit + 1 rows (the extra one only

@@ -187,11 +187,8 @@ static void on_login_check(enum pgpool_status st, PGresult *res, void *arg)
 
 void api_login(struct reqctx *ctx)
 {
-	struct jsonin_error err;
-	if (!jsonin_check(ctx->body, login_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, login_fields))
 		return;
-	}
 	struct login *l = xcalloc(1, sizeof *l);
 	ctx->state = l;
 	ctx->state_free = login_free;

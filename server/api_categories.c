@@ -98,14 +98,11 @@ static const struct jsonin_field create_fields[] = {
 
 void api_categories_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	char *orgs;
 	if (!http_authorize(ctx, AUTHZ_CATEGORY_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, create_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, create_fields))
 		return;
-	}
 	if (!code_ok(jsonin_str(ctx->body, "code", ""))) {
 		http_reply_problem(ctx, "invalid_value", "code must be 2 to 12 characters of 0-9 and A-Z");
 		return;
@@ -135,15 +132,12 @@ static const struct jsonin_field update_fields[] = {
 
 void api_categories_update(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	long long id;
 	char *orgs;
 	if (!api_path_id(ctx, 0, &id) || !http_authorize(ctx, AUTHZ_CATEGORY_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, update_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, update_fields))
 		return;
-	}
 	const char *urgency = jsonin_str(ctx->body, "default_urgency", NULL);
 	if (urgency && !api_valid_urgency(urgency)) {
 		http_reply_problem(ctx, "invalid_value", "default_urgency must be normal, urgent or critical");

@@ -78,10 +78,8 @@ void api_enterprises_list(struct reqctx *ctx)
 	struct authz_object own = { .org_path = ctx->who.org_path, .enterprise_id = ctx->who.enterprise_id };
 	if (!http_authorize_object(ctx, AUTHZ_ENTERPRISE_READ, &own))
 		return;
-	struct page *page = xmalloc(sizeof *page);
-	ctx->state = page;
-	ctx->state_free = free;
-	if (!api_page(ctx, page))
+	struct page *page = api_page_new(ctx);
+	if (!page)
 		return;
 	const char *q = http_query_param(ctx, "q"), *town = http_query_param(ctx, "town_id");
 	long long id;
@@ -198,10 +196,8 @@ void api_enterprises_create(struct reqctx *ctx)
 	struct jsonin_error err;
 	if (!http_authorize(ctx, AUTHZ_ENTERPRISE_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, enterprise_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, enterprise_fields))
 		return;
-	}
 	int pos = 0;
 	const char *code = jsonin_str(ctx->body, "credit_code", "");
 	enum creditcode_verdict v = creditcode_check(code, &pos);

@@ -169,14 +169,11 @@ static const struct jsonin_field update_fields[] = {
 
 void api_kb_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	char *tags;
 	if (!http_authorize(ctx, AUTHZ_KB_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, create_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, create_fields))
 		return;
-	}
 	if (!tags_array(ctx, &tags))
 		return;
 	char category[24], user[24];
@@ -190,15 +187,12 @@ void api_kb_create(struct reqctx *ctx)
 
 void api_kb_update(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	long long id;
 	char *tags;
 	if (!api_path_id(ctx, 0, &id) || !http_authorize(ctx, AUTHZ_KB_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, update_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, update_fields))
 		return;
-	}
 	if (!tags_array(ctx, &tags))
 		return;
 	char category[24];

@@ -96,13 +96,10 @@ static const struct jsonin_field org_fields[] = {
 
 void api_orgs_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	if (!http_authorize(ctx, AUTHZ_ORG_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, org_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, org_fields))
 		return;
-	}
 	const char *kind = jsonin_str(ctx->body, "kind", "");
 	static const char *const kinds[] = { "center", "bureau", "town", "office", NULL };
 	bool known = false;

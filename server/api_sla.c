@@ -202,14 +202,11 @@ static bool take_policy(struct reqctx *ctx, struct policy_params *p)
 
 void api_sla_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	struct policy_params p;
 	if (!http_authorize(ctx, AUTHZ_SLA_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, create_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, create_fields))
 		return;
-	}
 	const char *urgency = jsonin_str(ctx->body, "urgency", "");
 	if (!api_valid_urgency(urgency)) {
 		http_reply_problem(ctx, "invalid_value", "urgency must be normal, urgent or critical");
@@ -237,15 +234,12 @@ void api_sla_create(struct reqctx *ctx)
 
 void api_sla_update(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	struct policy_params p;
 	long long id;
 	if (!api_path_id(ctx, 0, &id) || !http_authorize(ctx, AUTHZ_SLA_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, update_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, update_fields))
 		return;
-	}
 	if (!take_policy(ctx, &p))
 		return;
 	char user[24];

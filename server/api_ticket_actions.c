@@ -1049,11 +1049,8 @@ void api_ticket_action(struct reqctx *ctx)
 		http_reply_problem(ctx, "unknown_action", "\"%.40s\" is not a ticket action", ctx->params[1]);
 		return;
 	}
-	struct jsonin_error err;
-	if (!jsonin_check(ctx->body, fields_of[a], &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, fields_of[a]))
 		return;
-	}
 	struct action *x = xcalloc(1, sizeof *x);
 	x->action = a;
 	ctx->state = x;

@@ -134,11 +134,8 @@ static void on_ticket_created(enum pgpool_status st, PGresult *res, void *arg)
 
 void api_tickets_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
-	if (!jsonin_check(ctx->body, create_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, create_fields))
 		return;
-	}
 	const struct principal *who = &ctx->who;
 	const char *channel = jsonin_str(ctx->body, "channel", NULL);
 	const char *external_ref = jsonin_str(ctx->body, "external_ref", NULL);
@@ -403,10 +400,8 @@ static bool query_time(struct reqctx *ctx, const char *name, const char **out)
 
 void api_tickets_list(struct reqctx *ctx)
 {
-	struct page *pg = xmalloc(sizeof *pg);
-	ctx->state = pg;
-	ctx->state_free = free;
-	if (!api_page(ctx, pg))
+	struct page *pg = api_page_new(ctx);
+	if (!pg)
 		return;
 	struct page page = *pg;
 	struct scope_params sp;

@@ -84,13 +84,10 @@ static void wipe_free(void *p)
 
 void api_tokens_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	if (!http_authorize(ctx, AUTHZ_TOKEN_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, token_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, token_fields))
 		return;
-	}
 	long long days = jsonin_int(ctx->body, "expires_in_days", 0);
 	if (days > 3650) {
 		http_reply_problem(ctx, "invalid_value", "expires_in_days must be at most 3650");

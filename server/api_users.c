@@ -48,10 +48,8 @@ void api_users_list(struct reqctx *ctx)
 {
 	if (!http_authorize(ctx, AUTHZ_USER_READ, NULL))
 		return;
-	struct page *page = xmalloc(sizeof *page);
-	ctx->state = page;
-	ctx->state_free = free;
-	if (!api_page(ctx, page))
+	struct page *page = api_page_new(ctx);
+	if (!page)
 		return;
 	const char *org = http_query_param(ctx, "org_id");
 	const char *role = http_query_param(ctx, "role");
@@ -177,13 +175,10 @@ static void on_org_kind(enum pgpool_status st, PGresult *res, void *arg)
 
 void api_users_create(struct reqctx *ctx)
 {
-	struct jsonin_error err;
 	if (!http_authorize(ctx, AUTHZ_USER_MANAGE, NULL))
 		return;
-	if (!jsonin_check(ctx->body, user_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, user_fields))
 		return;
-	}
 	const char *username = jsonin_str(ctx->body, "username", "");
 	enum role r;
 	if (!username_ok(username)) {

@@ -41,6 +41,23 @@ bool api_page(struct reqctx *ctx, struct page *page)
 	return true;
 }
 
+struct page *api_page_new(struct reqctx *ctx)
+{
+	struct page *page = xmalloc(sizeof *page);
+	ctx->state = page;
+	ctx->state_free = free;
+	return api_page(ctx, page) ? page : NULL;
+}
+
+bool api_body_ok(struct reqctx *ctx, const struct jsonin_field *fields)
+{
+	struct jsonin_error err;
+	if (jsonin_check(ctx->body, fields, &err))
+		return true;
+	http_reply_input_error(ctx, &err);
+	return false;
+}
+
 json_t *api_page_body(const struct page *page, json_t *items)
 {
 	json_t *next = json_null();

@@ -339,13 +339,10 @@ static bool take_days(struct reqctx *ctx, int year, const char *key, const char 
 void api_calendar_year_put(struct reqctx *ctx)
 {
 	int year;
-	struct jsonin_error err;
 	if (!http_authorize(ctx, AUTHZ_CALENDAR_MANAGE, NULL) || !path_year(ctx, &year))
 		return;
-	if (!jsonin_check(ctx->body, year_fields, &err)) {
-		http_reply_input_error(ctx, &err);
+	if (!api_body_ok(ctx, year_fields))
 		return;
-	}
 	json_t *rows = json_array();
 	if (!take_days(ctx, year, "holidays", "holiday", rows) || !take_days(ctx, year, "workdays", "workday", rows)) {
 		json_decref(rows);
