@@ -3,12 +3,19 @@
 #include "core/workcal.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum kind { K_STRING, K_OPT_STRING, K_LONG, K_BOOL };
+enum kind {
+	K_STRING,     /* text, with a default */
+	K_OPT_STRING, /* text or unset; empty = unset */
+	K_SECRET,     /* K_OPT_STRING that is wiped when freed and never shown */
+	K_LONG,       /* an integer within [min, max] */
+	K_BOOL,       /* 1/true/yes or 0/false/no/empty */
+};
 
 struct row {
 	const char *env;
@@ -77,6 +84,26 @@ static const struct row rows[] = {
 	  "port of the embedded cluster (names its unix socket; TCP only with SUQIU_EMBEDDED_PG_TCP)" },
 	{ "SUQIU_EMBEDDED_PG_TCP", K_BOOL, O(embedded_tcp), "0", 0, 0,
 	  "1 = the embedded cluster also listens on 127.0.0.1" },
+	{ "SUQIU_WEBHOOK_ENTERPRISE_URL", K_OPT_STRING, O(webhook_enterprise_url), NULL, 0, 0,
+	  "http(s) URL suqiu-worker POSTs notices to enterprises to (an SMS/IM gateway); unset = they stay pending" },
+	{ "SUQIU_WEBHOOK_ORG_URL", K_OPT_STRING, O(webhook_org_url), NULL, 0, 0,
+	  "http(s) URL for notices to orgs and staff; unset = they stay pending" },
+	{ "SUQIU_WEBHOOK_ESCALATION_URL", K_OPT_STRING, O(webhook_escalation_url), NULL, 0, 0,
+	  "http(s) URL for escalations (sla_warning, sla_overdue, sla_supervision), whoever receives them; unset = they stay pending" },
+	{ "SUQIU_WEBHOOK_SECRET", K_SECRET, O(webhook_secret), NULL, 0, 0,
+	  "HMAC-SHA256 key signing every webhook POST (16 bytes or more; required with a webhook URL; never logged)" },
+	{ "SUQIU_WEBHOOK_TIMEOUT_MS", K_LONG, O(webhook_timeout_ms), "10000", 10, 300000,
+	  "longest time one webhook POST may take, connecting included; slower counts as a failure" },
+	{ "SUQIU_WEBHOOK_PARALLEL", K_LONG, O(webhook_parallel), "8", 1, 256,
+	  "webhook POSTs a worker keeps in flight to one gateway at a time" },
+	{ "SUQIU_OUTBOX_BATCH", K_LONG, O(outbox_batch), "50", 1, 1000,
+	  "notifications a worker claims at a time (leased until they are sent)" },
+	{ "SUQIU_OUTBOX_MAX_ATTEMPTS", K_LONG, O(outbox_max_attempts), "8", 1, 100,
+	  "delivery attempts before a notification is dead (dead ones are retried through the admin API)" },
+	{ "SUQIU_OUTBOX_BACKOFF_MS", K_LONG, O(outbox_backoff_ms), "1000", 1, 3600000,
+	  "wait after a failed delivery; doubles with each further failure, up to an hour, with ±25% jitter" },
+	{ "SUQIU_OUTBOX_KINDS", K_OPT_STRING, O(outbox_kinds), NULL, 0, 0,
+	  "comma-separated notification kinds this worker delivers (e.g. `sla_warning,sla_overdue`); unset = every kind" },
 };
 
 static bool parse_row(const struct row *r, const char *text, struct config *cfg, char *err, size_t errlen)
@@ -85,6 +112,7 @@ static bool parse_row(const struct row *r, const char *text, struct config *cfg,
 	switch (r->kind) {
 	case K_STRING:
 	case K_OPT_STRING:
+	case K_SECRET:
 		*(char **)field = text ? xstrdup(text) : NULL;
 		return true;
 	case K_BOOL:
@@ -114,12 +142,68 @@ bad:
 	return false;
 }
 
+static bool http_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* A list of kinds: names of letters, digits, '_', '-', '.' and ':', separated by single commas. */
+static bool kind_list(const char *s)
+{
+	size_t item = 0;
+	for (; *s; s++) {
+		if (*s == ',') {
+			if (!item)
+				return false;
+			item = 0;
+		} else if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:", *s) && ++item <= 64) {
+			continue;
+		} else {
+			return false;
+		}
+	}
+	return item > 0;
+}
+
+/* The webhook settings together. The URLs and the secret are not quoted
+ * in messages: either may carry credentials. */
+static bool check_webhooks(const struct config *cfg, char *err, size_t errlen)
+{
+	static const struct {
+		const char *env;
+		size_t offset;
+	} urls[] = {
+		{ "SUQIU_WEBHOOK_ENTERPRISE_URL", O(webhook_enterprise_url) },
+		{ "SUQIU_WEBHOOK_ORG_URL", O(webhook_org_url) },
+		{ "SUQIU_WEBHOOK_ESCALATION_URL", O(webhook_escalation_url) },
+	};
+	bool any = false;
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		const char *url = *(char *const *)((const char *)cfg + urls[i].offset);
+		if (url && !http_url(url)) {
+			snprintf(err, errlen, "%s must be an http:// or https:// URL", urls[i].env);
+			return false;
+		}
+		any |= url != NULL;
+	}
+	if (any && (!cfg->webhook_secret || strlen(cfg->webhook_secret) < 16)) {
+		snprintf(err, errlen, "SUQIU_WEBHOOK_SECRET must be set, 16 bytes or more, when a webhook URL is");
+		return false;
+	}
+	if (cfg->outbox_kinds && !kind_list(cfg->outbox_kinds)) {
+		snprintf(err, errlen, "SUQIU_OUTBOX_KINDS must be kinds separated by commas, like sla_warning,sla_overdue,"
+			 " not \"%.60s\"", cfg->outbox_kinds);
+		return false;
+	}
+	return true;
+}
+
 bool config_load(struct config *cfg, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof *cfg);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const char *text = getenv(rows[i].env);
-		if (text && !*text && rows[i].kind == K_OPT_STRING)
+		if (text && !*text && (rows[i].kind == K_OPT_STRING || rows[i].kind == K_SECRET))
 			text = NULL; /* an empty URL means "unset" */
 		if (!text)
 			text = rows[i].def;
@@ -133,6 +217,10 @@ bool config_load(struct config *cfg, char *err, size_t errlen)
 	if (!workcal_parse_hours(cfg->office_hours, spans, &nspans)) {
 		snprintf(err, errlen, "SUQIU_OFFICE_HOURS must look like 09:00-12:00,13:00-17:00 (ascending, not overlapping),"
 			 " not \"%.60s\"", cfg->office_hours);
+		config_finish(cfg);
+		return false;
+	}
+	if (!check_webhooks(cfg, err, errlen)) {
 		config_finish(cfg);
 		return false;
 	}
@@ -154,8 +242,10 @@ bool config_load(struct config *cfg, char *err, size_t errlen)
 void config_finish(struct config *cfg)
 {
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		if (rows[i].kind == K_STRING || rows[i].kind == K_OPT_STRING) {
+		if (rows[i].kind == K_STRING || rows[i].kind == K_OPT_STRING || rows[i].kind == K_SECRET) {
 			char **p = (char **)((char *)cfg + rows[i].offset);
+			if (*p && rows[i].kind == K_SECRET)
+				sodium_memzero(*p, strlen(*p));
 			free(*p);
 			*p = NULL;
 		}

@@ -44,6 +44,17 @@ struct config {
 	long worker_batch;         /* SUQIU_WORKER_BATCH timers per transaction */
 	char *embedded_port;       /* SUQIU_EMBEDDED_PG_PORT: port number (also names the socket) */
 	bool embedded_tcp;         /* SUQIU_EMBEDDED_PG_TCP: let the embedded cluster listen on 127.0.0.1 */
+	/* notification delivery (worker/delivery.c); an unset URL leaves its messages pending */
+	char *webhook_enterprise_url; /* SUQIU_WEBHOOK_ENTERPRISE_URL: notices to enterprises (SMS/IM gateway) */
+	char *webhook_org_url;        /* SUQIU_WEBHOOK_ORG_URL: notices to orgs and users */
+	char *webhook_escalation_url; /* SUQIU_WEBHOOK_ESCALATION_URL: sla_warning, sla_overdue, sla_supervision */
+	char *webhook_secret;         /* SUQIU_WEBHOOK_SECRET: HMAC key; never logged, wiped by config_finish */
+	long webhook_timeout_ms;      /* SUQIU_WEBHOOK_TIMEOUT_MS: one POST, connection included */
+	long webhook_parallel;        /* SUQIU_WEBHOOK_PARALLEL: concurrent POSTs per gateway */
+	long outbox_batch;            /* SUQIU_OUTBOX_BATCH: messages claimed at a time */
+	long outbox_max_attempts;     /* SUQIU_OUTBOX_MAX_ATTEMPTS: tries before a message is dead */
+	long outbox_backoff_ms;       /* SUQIU_OUTBOX_BACKOFF_MS: delay after the first failure */
+	char *outbox_kinds;           /* SUQIU_OUTBOX_KINDS: "a,b"; NULL = every kind */
 };
 
 /* Reads the environment into cfg. On an invalid value returns false with a

@@ -2,12 +2,13 @@
  * suqiu-worker: background work against the database.
  *
  * Each round it escalates the due SLA timers in batches (worker/timers.h),
+ * delivers the outbox's notifications to the webhooks (worker/delivery.h),
  * records its heartbeat, and, at most every SUQIU_WORKER_INTERVAL seconds,
  * keeps the account tables tidy (expired sessions, old login attempts).
- * It sleeps until the nearest timer is due, at most the interval, and
- * wakes early on LISTEN/NOTIFY: suqiu_events (every committed ticket action
- * announces itself there, so a nearer deadline just written is seen at
- * once) and suqiu_worker. It reconnects with backoff when the database
+ * It sleeps until the nearest timer or notification retry is due, at most
+ * the interval, and wakes early on LISTEN/NOTIFY: suqiu_events (every
+ * committed ticket action announces itself there, so a nearer deadline or
+ * a new notification just written is seen at once) and suqiu_worker. It reconnects with backoff when the database
  * goes away, and on SIGTERM/SIGINT finishes its current batch and exits.
  * Any number of workers may run on any number of hosts: timers are claimed
  * with SKIP LOCKED and housekeeping is idempotent.
@@ -26,6 +27,7 @@
 #include "core/log.h"
 #include "core/pgcluster.h"
 #include "core/timefmt.h"
+#include "worker/delivery.h"
 #include "worker/timers.h"
 
 static int signal_pipe[2] = { -1, -1 };
@@ -164,6 +166,7 @@ int main(void)
 	char host[64] = "?";
 	gethostname(host, sizeof host - 1);
 	snprintf(w.id, sizeof w.id, "%s:%d:%lld", host, (int)getpid(), (long long)time(NULL));
+	struct delivery *delivery = delivery_create(&cfg, w.id);
 	uint64_t last_housekeeping = 0;
 	while (!stopping) {
 		if (!conn && !(conn = connect_and_listen(url))) {
@@ -176,7 +179,7 @@ int main(void)
 		bool due = !last_housekeeping || now - last_housekeeping >= (uint64_t)cfg.worker_interval_s * 1000000000u;
 		if (due)
 			last_housekeeping = now;
-		if ((due && !sweep(conn)) || !escalate(conn, &cfg, &w)) {
+		if ((due && !sweep(conn)) || !escalate(conn, &cfg, &w) || !delivery_run(delivery, conn, &stopping)) {
 			PQfinish(conn);
 			conn = NULL;
 			continue;
@@ -187,7 +190,7 @@ int main(void)
 		double wait = timers_wait_seconds(conn, (double)cfg.worker_interval_s);
 		struct pollfd fds[2] = { { .fd = PQsocket(conn), .events = POLLIN },
 					 { .fd = signal_pipe[0], .events = POLLIN } };
-		int n = poll(fds, 2, (int)(wait * 1000) + (wait > 0));
+		int n = poll(fds, 2, delivery_wait_ms(delivery, (int)(wait * 1000) + (wait > 0)));
 		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (!PQconsumeInput(conn)) {
 				logj("warn", "db_connection_lost", "{s:s}", "error", PQerrorMessage(conn));
@@ -202,6 +205,7 @@ int main(void)
 	}
 	logj("info", "stopped", NULL);
 	PQfinish(conn);
+	delivery_destroy(delivery);
 	free(url);
 	config_finish(&cfg);
 	close(signal_pipe[0]);

@@ -47,6 +47,9 @@ static const char *const variables[] = {
 	"SUQIU_SESSION_MAX_HOURS", "SUQIU_LOGIN_MAX_PER_ACCOUNT", "SUQIU_LOGIN_MAX_PER_ADDRESS",
 	"SUQIU_LOGIN_WINDOW", "SUQIU_OFFICE_HOURS", "SUQIU_LOG_STATEMENTS", "SUQIU_TRUST_PROXY", "SUQIU_COOKIE_SECURE", "SUQIU_CPU_THREADS",
 	"SUQIU_WORKER_INTERVAL", "SUQIU_WORKER_BATCH", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
+	"SUQIU_WEBHOOK_ENTERPRISE_URL", "SUQIU_WEBHOOK_ORG_URL", "SUQIU_WEBHOOK_ESCALATION_URL",
+	"SUQIU_WEBHOOK_SECRET", "SUQIU_WEBHOOK_TIMEOUT_MS", "SUQIU_WEBHOOK_PARALLEL", "SUQIU_OUTBOX_BATCH",
+	"SUQIU_OUTBOX_MAX_ATTEMPTS", "SUQIU_OUTBOX_BACKOFF_MS", "SUQIU_OUTBOX_KINDS",
 };
 
 static void load_ok(struct config *cfg)
@@ -86,6 +89,16 @@ Test(config, defaults_when_nothing_is_set)
 	cr_expect_not(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "5432");
 	cr_expect_not(c.embedded_tcp);
+	cr_expect_null(c.webhook_enterprise_url);
+	cr_expect_null(c.webhook_org_url);
+	cr_expect_null(c.webhook_escalation_url);
+	cr_expect_null(c.webhook_secret);
+	cr_expect_eq(c.webhook_timeout_ms, 10000);
+	cr_expect_eq(c.webhook_parallel, 8);
+	cr_expect_eq(c.outbox_batch, 50);
+	cr_expect_eq(c.outbox_max_attempts, 8);
+	cr_expect_eq(c.outbox_backoff_ms, 1000);
+	cr_expect_null(c.outbox_kinds);
 	config_finish(&c);
 }
 
@@ -118,6 +131,16 @@ Test(config, every_variable_overrides_its_default)
 	setenv("SUQIU_COOKIE_SECURE", "yes", 1);
 	setenv("SUQIU_EMBEDDED_PG_PORT", "55432", 1);
 	setenv("SUQIU_EMBEDDED_PG_TCP", "1", 1);
+	setenv("SUQIU_WEBHOOK_ENTERPRISE_URL", "https://sms.example.cn/hook", 1);
+	setenv("SUQIU_WEBHOOK_ORG_URL", "http://127.0.0.1:9000/org", 1);
+	setenv("SUQIU_WEBHOOK_ESCALATION_URL", "https://im.example.cn/duban", 1);
+	setenv("SUQIU_WEBHOOK_SECRET", "0123456789abcdef", 1);
+	setenv("SUQIU_WEBHOOK_TIMEOUT_MS", "2500", 1);
+	setenv("SUQIU_WEBHOOK_PARALLEL", "3", 1);
+	setenv("SUQIU_OUTBOX_BATCH", "10", 1);
+	setenv("SUQIU_OUTBOX_MAX_ATTEMPTS", "2", 1);
+	setenv("SUQIU_OUTBOX_BACKOFF_MS", "20", 1);
+	setenv("SUQIU_OUTBOX_KINDS", "sla_warning,received", 1);
 	struct config c;
 	load_ok(&c);
 	cr_expect_str_eq(c.listen, "0.0.0.0:0");
@@ -147,6 +170,16 @@ Test(config, every_variable_overrides_its_default)
 	cr_expect(c.cookie_secure);
 	cr_expect_str_eq(c.embedded_port, "55432");
 	cr_expect(c.embedded_tcp);
+	cr_expect_str_eq(c.webhook_enterprise_url, "https://sms.example.cn/hook");
+	cr_expect_str_eq(c.webhook_org_url, "http://127.0.0.1:9000/org");
+	cr_expect_str_eq(c.webhook_escalation_url, "https://im.example.cn/duban");
+	cr_expect_str_eq(c.webhook_secret, "0123456789abcdef");
+	cr_expect_eq(c.webhook_timeout_ms, 2500);
+	cr_expect_eq(c.webhook_parallel, 3);
+	cr_expect_eq(c.outbox_batch, 10);
+	cr_expect_eq(c.outbox_max_attempts, 2);
+	cr_expect_eq(c.outbox_backoff_ms, 20);
+	cr_expect_str_eq(c.outbox_kinds, "sla_warning,received");
 	config_finish(&c);
 }
 
@@ -217,6 +250,16 @@ static const struct {
 	{ "SUQIU_COOKIE_SECURE", "ja" },
 	{ "SUQIU_COOKIE_SECURE", " 1" },
 	{ "SUQIU_EMBEDDED_PG_TCP", "是" },
+	{ "SUQIU_WEBHOOK_TIMEOUT_MS", "9" },
+	{ "SUQIU_WEBHOOK_PARALLEL", "0" },
+	{ "SUQIU_OUTBOX_BATCH", "1001" },
+	{ "SUQIU_OUTBOX_MAX_ATTEMPTS", "0" },
+	{ "SUQIU_OUTBOX_BACKOFF_MS", "3600001" },
+	{ "SUQIU_OUTBOX_KINDS", "a,,b" },
+	{ "SUQIU_OUTBOX_KINDS", "a b" },
+	{ "SUQIU_OUTBOX_KINDS", "a," },
+	{ "SUQIU_OUTBOX_KINDS", "{a}" },
+	{ "SUQIU_OUTBOX_KINDS", "督办" },
 };
 
 Test(config, invalid_values_are_refused_naming_the_variable)
@@ -393,6 +436,9 @@ Test(config, every_documented_variable_is_read)
 	static const char *const strings[] = {
 		"SUQIU_LISTEN", "SUQIU_DATABASE_URL", "SUQIU_MIGRATE_DATABASE_URL", "SUQIU_STATE_DIR",
 		"SUQIU_WEB_DIR", "SUQIU_SQL_DIR", "SUQIU_EMBEDDED_PG_PORT",
+		/* invalid values exist, but "bogus" is none: a secret without a URL,
+		 * a list of one kind (both checked below) */
+		"SUQIU_WEBHOOK_SECRET", "SUQIU_OUTBOX_KINDS",
 	};
 	for (size_t i = 0; i < N(variables); i++) {
 		bool is_string = false;
@@ -410,5 +456,62 @@ Test(config, every_documented_variable_is_read)
 		else
 			cr_expect(strstr(err, variables[i]) != NULL, "%s: err %s", variables[i], err);
 		unsetenv(variables[i]);
+	}
+}
+
+/* ---- the webhook settings together --------------------------------- */
+
+static void expect_refused(const char *needle, const char *forbidden)
+{
+	struct config c;
+	char err[256] = "";
+	bool ok = config_load(&c, err, sizeof err);
+	cr_expect_not(ok, "accepted, expected an error about %s", needle);
+	if (ok) {
+		config_finish(&c);
+		return;
+	}
+	cr_expect(strstr(err, needle) != NULL, "err \"%s\" lacks \"%s\"", err, needle);
+	if (forbidden)
+		cr_expect(strstr(err, forbidden) == NULL, "err \"%s\" shows \"%s\"", err, forbidden);
+}
+
+Test(config, a_webhook_url_needs_a_secret_of_16_bytes)
+{
+	setenv("SUQIU_WEBHOOK_ORG_URL", "http://127.0.0.1:9000/org", 1);
+	expect_refused("SUQIU_WEBHOOK_SECRET", NULL);
+	setenv("SUQIU_WEBHOOK_SECRET", "short-secret-15b", 1);
+	cr_assert_eq(strlen(getenv("SUQIU_WEBHOOK_SECRET")), 16);
+	setenv("SUQIU_WEBHOOK_SECRET", "short-secret-15", 1);
+	expect_refused("SUQIU_WEBHOOK_SECRET", "short-secret-15"); /* never shown */
+	setenv("SUQIU_WEBHOOK_SECRET", "long-enough-secret", 1);
+	struct config c;
+	load_ok(&c);
+	cr_expect_str_eq(c.webhook_secret, "long-enough-secret");
+	config_finish(&c);
+	cr_expect_null(c.webhook_secret);
+}
+
+Test(config, a_secret_without_urls_is_accepted_and_empty_urls_are_unset)
+{
+	setenv("SUQIU_WEBHOOK_SECRET", "x", 1); /* nothing signs with it */
+	setenv("SUQIU_WEBHOOK_ENTERPRISE_URL", "", 1);
+	struct config c;
+	load_ok(&c);
+	cr_expect_null(c.webhook_enterprise_url);
+	config_finish(&c);
+}
+
+Test(config, webhook_urls_must_be_http_and_are_not_echoed)
+{
+	static const char *const vars[] = { "SUQIU_WEBHOOK_ENTERPRISE_URL", "SUQIU_WEBHOOK_ORG_URL",
+					    "SUQIU_WEBHOOK_ESCALATION_URL" };
+	setenv("SUQIU_WEBHOOK_SECRET", "long-enough-secret", 1);
+	for (size_t i = 0; i < N(vars); i++) {
+		setenv(vars[i], "ftp://user:pa55word@files.example.cn/", 1);
+		expect_refused(vars[i], "pa55word");
+		setenv(vars[i], "sms.example.cn/hook", 1);
+		expect_refused(vars[i], NULL);
+		unsetenv(vars[i]);
 	}
 }
