@@ -59,6 +59,8 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_ALL, [ROLE_ADMIN] = SCOPE_ALL,
 	},
 	[AUTHZ_SLA_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	/* the outbox holds every notice of every ticket: operators only */
+	[AUTHZ_OUTBOX_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 };
 
 bool authz_path_within(const char *path, const char *root)

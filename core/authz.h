@@ -50,6 +50,7 @@ enum authz_action {
 	AUTHZ_CALENDAR_MANAGE,   /* read and replace a year's holiday notice */
 	AUTHZ_SLA_READ,          /* read SLA policies */
 	AUTHZ_SLA_MANAGE,        /* create and edit SLA policies */
+	AUTHZ_OUTBOX_MANAGE,     /* read the notification outbox and retry deliveries */
 	AUTHZ__ACTION_COUNT
 };
 

@@ -64,6 +64,11 @@ void api_sla_effective(struct reqctx *ctx);
 void api_sla_create(struct reqctx *ctx);
 void api_sla_update(struct reqctx *ctx);
 
+/* api_outbox.c */
+void api_outbox_list(struct reqctx *ctx);
+void api_outbox_retry(struct reqctx *ctx);
+void api_outbox_retry_dead(struct reqctx *ctx);
+
 /* api_tokens.c */
 void api_tokens_list(struct reqctx *ctx);
 void api_tokens_create(struct reqctx *ctx);

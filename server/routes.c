@@ -82,6 +82,10 @@ const struct route routes[] = {
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },
 	{ DELETE, "/api/v1/tokens/:id", api_tokens_revoke, 0 },
+	/* the notification outbox (operators) */
+	{ GET, "/api/v1/admin/outbox", api_outbox_list, 0 },
+	{ POST, "/api/v1/admin/outbox/retry", api_outbox_retry_dead, ROUTE_JSON },
+	{ POST, "/api/v1/admin/outbox/:id/retry", api_outbox_retry, 0 },
 };
 
 const int route_count = (int)(sizeof routes / sizeof routes[0]);

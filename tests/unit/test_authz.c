@@ -29,7 +29,7 @@ static struct principal make(enum role r, const char *org_path)
 /* A new action or role must be added to the matrix below. */
 Test(authz, matrix_covers_every_action_and_role)
 {
-	cr_assert_eq(AUTHZ__ACTION_COUNT, 15, "an action was added: extend the matrix in this file");
+	cr_assert_eq(AUTHZ__ACTION_COUNT, 16, "an action was added: extend the matrix in this file");
 	cr_assert_eq(ROLE__COUNT, 8, "a role was added: extend the matrix in this file");
 }
 
@@ -55,12 +55,13 @@ static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	[AUTHZ_CALENDAR_MANAGE]   = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_SLA_READ]          = "-" "A" "A" "A" "A" "A" "A" "A",
 	[AUTHZ_SLA_MANAGE]        = "-" "-" "-" "-" "-" "-" "-" "A",
+	[AUTHZ_OUTBOX_MANAGE]     = "-" "-" "-" "-" "-" "-" "-" "A",
 };
 
 static const char *const action_names[AUTHZ__ACTION_COUNT] = {
 	"SELF_READ", "ORG_READ", "ORG_MANAGE", "USER_READ", "USER_MANAGE", "TOKEN_MANAGE",
 	"ENTERPRISE_READ", "ENTERPRISE_MANAGE", "CATEGORY_MANAGE", "KB_READ", "KB_MANAGE",
-	"TICKET_IMPORT", "CALENDAR_MANAGE", "SLA_READ", "SLA_MANAGE",
+	"TICKET_IMPORT", "CALENDAR_MANAGE", "SLA_READ", "SLA_MANAGE", "OUTBOX_MANAGE",
 };
 
 static const char *verdict_name(enum authz_verdict v)
