@@ -48,7 +48,7 @@ const char *unique_suffix(void)
 	return buf;
 }
 
-static void read_log(const char *path, char *buf, size_t len)
+void read_file(const char *path, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	FILE *f = fopen(path, "r");
@@ -64,7 +64,7 @@ bool server_log_contains(const struct server_proc *s, const char *needle)
 	/* the server writes request lines in blocks every 100 ms: wait up to 3 s */
 	static char buf[1 << 20];
 	for (int i = 0; i < 60; i++) {
-		read_log(s->log_path, buf, sizeof buf);
+		read_file(s->log_path, buf, sizeof buf);
 		if (strstr(buf, needle))
 			return true;
 		usleep(50000);
@@ -72,9 +72,19 @@ bool server_log_contains(const struct server_proc *s, const char *needle)
 	return false;
 }
 
-/* Servers still running when a test process ends (a failed assertion
+/* Processes still running when a test process ends (a failed assertion
  * skips the test's own stop) are killed here, so none outlives its test. */
-static pid_t started[16];
+static pid_t started[32];
+
+void proc_track(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof started / sizeof started[0]; i++) {
+		if (started[i] <= 0) {
+			started[i] = pid;
+			return;
+		}
+	}
+}
 
 __attribute__((destructor)) static void kill_leftovers(void)
 {
@@ -121,15 +131,10 @@ static void spawn(struct server_proc *s, const char *binary, const char *const *
 	}
 	free(url);
 	s->pid = pid;
-	for (size_t i = 0; i < sizeof started / sizeof started[0]; i++) {
-		if (started[i] <= 0) {
-			started[i] = pid;
-			break;
-		}
-	}
+	proc_track(pid);
 	char buf[8192];
 	for (int i = 0; i < 400; i++) { /* 20 s: argon2 under ASan is slow */
-		read_log(s->log_path, buf, sizeof buf);
+		read_file(s->log_path, buf, sizeof buf);
 		const char *hit = strstr(buf, ready_event);
 		const char *addr = hit ? strstr(hit, "\"addr\":\"127.0.0.1:") : NULL;
 		if (addr)
@@ -164,20 +169,25 @@ void server_stop_clean(struct server_proc *s)
 
 int server_stop(struct server_proc *s, int sig, int timeout_s)
 {
-	if (s->pid <= 0)
+	return proc_stop(&s->pid, sig, timeout_s);
+}
+
+int proc_stop(pid_t *pid, int sig, int timeout_s)
+{
+	if (*pid <= 0)
 		return -1;
-	kill(s->pid, sig);
+	kill(*pid, sig);
 	int status = 0;
 	for (int i = 0; i < timeout_s * 20; i++) {
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			s->pid = 0;
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = 0;
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
 		usleep(50000);
 	}
-	kill(s->pid, SIGKILL);
-	waitpid(s->pid, &status, 0);
-	s->pid = 0;
+	kill(*pid, SIGKILL);
+	waitpid(*pid, &status, 0);
+	*pid = 0;
 	return -1;
 }
 

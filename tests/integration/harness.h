@@ -37,6 +37,14 @@ int server_stop(struct server_proc *s, int sig, int timeout_s);
 /* Stops the server with SIGTERM and fails the test unless it exited with
  * status 0 (so a sanitizer report, a leak included, fails the suite). */
 void server_stop_clean(struct server_proc *s);
+/* Sends sig to *pid and waits (up to timeout_s) for it to exit; returns
+ * the exit status (128 + the signal when one ended it), or -1 when it had
+ * to be killed. *pid is 0 afterwards. */
+int proc_stop(pid_t *pid, int sig, int timeout_s);
+/* Kills pid (SIGKILL) if it still runs when the test process ends. */
+void proc_track(pid_t pid);
+/* The first len - 1 bytes of a file, NUL-terminated ("" when unreadable). */
+void read_file(const char *path, char *buf, size_t len);
 /* True when the server's log contains needle (waits up to 3 s for it). */
 bool server_log_contains(const struct server_proc *s, const char *needle);
 
