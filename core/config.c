@@ -95,7 +95,7 @@ static const struct row rows[] = {
 	{ "SUQIU_WEBHOOK_TIMEOUT_MS", K_LONG, O(webhook_timeout_ms), "10000", 10, 300000,
 	  "longest time one webhook POST may take, connecting included; slower counts as a failure" },
 	{ "SUQIU_WEBHOOK_PARALLEL", K_LONG, O(webhook_parallel), "8", 1, 256,
-	  "webhook POSTs a worker keeps in flight to one gateway at a time" },
+	  "webhook POSTs a worker keeps in flight at once (a batch goes out in rounds of this many)" },
 	{ "SUQIU_OUTBOX_BATCH", K_LONG, O(outbox_batch), "50", 1, 1000,
 	  "notifications a worker claims at a time (leased until they are sent)" },
 	{ "SUQIU_OUTBOX_MAX_ATTEMPTS", K_LONG, O(outbox_max_attempts), "8", 1, 100,

@@ -50,7 +50,7 @@ struct config {
 	char *webhook_escalation_url; /* SUQIU_WEBHOOK_ESCALATION_URL: sla_warning, sla_overdue, sla_supervision */
 	char *webhook_secret;         /* SUQIU_WEBHOOK_SECRET: HMAC key; never logged, wiped by config_finish */
 	long webhook_timeout_ms;      /* SUQIU_WEBHOOK_TIMEOUT_MS: one POST, connection included */
-	long webhook_parallel;        /* SUQIU_WEBHOOK_PARALLEL: concurrent POSTs per gateway */
+	long webhook_parallel;        /* SUQIU_WEBHOOK_PARALLEL: POSTs in flight at once */
 	long outbox_batch;            /* SUQIU_OUTBOX_BATCH: messages claimed at a time */
 	long outbox_max_attempts;     /* SUQIU_OUTBOX_MAX_ATTEMPTS: tries before a message is dead */
 	long outbox_backoff_ms;       /* SUQIU_OUTBOX_BACKOFF_MS: delay after the first failure */
