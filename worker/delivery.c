@@ -34,7 +34,8 @@ struct delivery {
 	char *routes;        /* text[] literal of the routes that have a URL; NULL = none */
 	char *kinds;         /* text[] literal of SUQIU_OUTBOX_KINDS; NULL = every kind */
 	char worker_id[128]; /* outbox.leased_by of this process's leases: its heartbeat id */
-	char batch[24], max_attempts[24], lease_ms[24];
+	long lease_ms;       /* how long a claim holds its batch */
+	char batch[24], max_attempts[24], lease_text[24];
 	CURLM *multi;        /* kept across batches: its connections stay open */
 	int wait_ms;         /* from the last run: until the next due message, -1 = none pending */
 };
@@ -138,7 +139,8 @@ struct delivery *delivery_create(const struct config *cfg, const char *worker_id
 	snprintf(d->worker_id, sizeof d->worker_id, "%s", worker_id);
 	/* the lease covers the batch's rounds of parallel POSTs, each up to the timeout */
 	long rounds = (cfg->outbox_batch + cfg->webhook_parallel - 1) / cfg->webhook_parallel;
-	snprintf(d->lease_ms, sizeof d->lease_ms, "%ld", rounds * cfg->webhook_timeout_ms + LEASE_MARGIN_MS);
+	d->lease_ms = rounds * cfg->webhook_timeout_ms + LEASE_MARGIN_MS;
+	snprintf(d->lease_text, sizeof d->lease_text, "%ld", d->lease_ms);
 	snprintf(d->batch, sizeof d->batch, "%ld", cfg->outbox_batch);
 	snprintf(d->max_attempts, sizeof d->max_attempts, "%ld", cfg->outbox_max_attempts);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(d->multi = curl_multi_init())) {
@@ -146,9 +148,9 @@ struct delivery *delivery_create(const struct config *cfg, const char *worker_id
 		abort();
 	}
 	curl_multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)cfg->webhook_parallel * ROUTE__COUNT);
-	logj("info", "delivery_on", "{s:s, s:s, s:s?, s:i, s:i, s:i, s:s}", "worker_id", d->worker_id, "routes",
+	logj("info", "delivery_on", "{s:s, s:s, s:s?, s:i, s:i, s:i, s:I}", "worker_id", d->worker_id, "routes",
 	     d->routes, "kinds", cfg->outbox_kinds, "batch", (int)cfg->outbox_batch, "parallel",
-	     (int)cfg->webhook_parallel, "timeout_ms", (int)cfg->webhook_timeout_ms, "lease_ms", d->lease_ms);
+	     (int)cfg->webhook_parallel, "timeout_ms", (int)cfg->webhook_timeout_ms, "lease_ms", (json_int_t)d->lease_ms);
 	return d;
 }
 
@@ -317,7 +319,10 @@ static void log_db_error(const char *what, const char *err)
 	logj("warn", "delivery_db_error", "{s:s, s:s}", "statement", what, "error", err);
 }
 
-/* Records the batch's results; false when the database failed. */
+/* Records the batch's results; false when the database failed. *delivered
+ * counts the messages this batch delivered (not those found delivered
+ * already, by another worker whose lease had expired), *dead those it
+ * killed. */
 static bool record(struct delivery *d, PGconn *conn, struct transfer *ts, int n, int *delivered, int *dead)
 {
 	json_t *rows = json_array();
@@ -350,7 +355,7 @@ static bool record(struct delivery *d, PGconn *conn, struct transfer *ts, int n,
 static void run_batch(struct delivery *d, PGconn *conn, int *claimed)
 {
 	char err[512];
-	const char *params[] = { d->worker_id, d->batch, d->routes, d->kinds, d->max_attempts, d->lease_ms };
+	const char *params[] = { d->worker_id, d->batch, d->routes, d->kinds, d->max_attempts, d->lease_text };
 	long long start = now_ms();
 	PGresult *res = db_exec(conn, SQL_CLAIM, 6, params, err, sizeof err);
 	if (!res) {
@@ -372,12 +377,14 @@ static void run_batch(struct delivery *d, PGconn *conn, int *claimed)
 		transfer_init(d, &ts[i], res, i);
 	PQclear(res);
 	send_all(d, ts, n);
-	int delivered = 0, dead = 0;
+	int delivered = 0, dead = 0, failed = 0;
+	for (int i = 0; i < n; i++)
+		failed += !ts[i].ok;
 	if (!record(d, conn, ts, n, &delivered, &dead))
 		*claimed = -1; /* the leases expire; the messages are sent again */
 	else
 		logj("info", "delivery_batch", "{s:i, s:i, s:i, s:i, s:I}", "claimed", n, "delivered", delivered, "failed",
-		     n - delivered, "dead", dead, "ms", (json_int_t)(now_ms() - start));
+		     failed, "dead", dead, "ms", (json_int_t)(now_ms() - start));
 	free(ts);
 }
 
