@@ -8,10 +8,11 @@
  * It sleeps until the nearest timer or notification retry is due, at most
  * the interval, and wakes early on LISTEN/NOTIFY: suqiu_events (every
  * committed ticket action announces itself there, so a nearer deadline or
- * a new notification just written is seen at once) and suqiu_worker. It reconnects with backoff when the database
- * goes away, and on SIGTERM/SIGINT finishes its current batch and exits.
- * Any number of workers may run on any number of hosts: timers are claimed
- * with SKIP LOCKED and housekeeping is idempotent.
+ * a new notification just written is seen at once) and suqiu_worker. It
+ * reconnects with backoff when the database goes away, and on
+ * SIGTERM/SIGINT finishes its current batch and exits. Any number of
+ * workers may run on any number of hosts: timers and notifications are
+ * claimed with SKIP LOCKED and housekeeping is idempotent.
  */
 #include <errno.h>
 #include <fcntl.h>
