@@ -26,11 +26,9 @@ PGconn *db_connect(const char *conninfo, char *err, size_t errlen)
 	return conn;
 }
 
-PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
-		  size_t errlen)
+/* res when it succeeded; NULL with err filled (and res cleared) otherwise. */
+static PGresult *checked(PGconn *conn, PGresult *res, char *err, size_t errlen)
 {
-	PGresult *res = nparams ? PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)
-				: PQexec(conn, sql);
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
@@ -38,6 +36,27 @@ PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const 
 	err[strcspn(err, "\n")] = '\0';
 	PQclear(res);
 	return NULL;
+}
+
+PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
+		  size_t errlen)
+{
+	return checked(conn,
+		       nparams ? PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0) : PQexec(conn, sql),
+		       err, errlen);
+}
+
+bool db_prepare(PGconn *conn, const char *name, const char *sql, char *err, size_t errlen)
+{
+	PGresult *res = checked(conn, PQprepare(conn, name, sql, 0, NULL), err, errlen);
+	PQclear(res);
+	return res != NULL;
+}
+
+PGresult *db_exec_prepared(PGconn *conn, const char *name, int nparams, const char *const *params, char *err,
+			   size_t errlen)
+{
+	return checked(conn, PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0), err, errlen);
 }
 
 bool db_run(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,

@@ -26,6 +26,15 @@ PGresult *db_exec(PGconn *conn, const char *sql, int nparams, const char *const 
 bool db_run(PGconn *conn, const char *sql, int nparams, const char *const *params, char *err,
 	    size_t errlen) MUSTCHECK;
 
+/* Prepares sql as the named statement of this connection (parameter
+ * types inferred); false with err filled on failure. A statement prepared
+ * once is planned for the connection's life instead of at every call. */
+bool db_prepare(PGconn *conn, const char *name, const char *sql, char *err, size_t errlen) MUSTCHECK;
+
+/* db_exec of a statement db_prepare() prepared on this connection. */
+PGresult *db_exec_prepared(PGconn *conn, const char *name, int nparams, const char *const *params, char *err,
+			   size_t errlen);
+
 /* SQLSTATE of a failed result, "" when none. */
 const char *db_sqlstate(const PGresult *res);
 

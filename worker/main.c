@@ -108,20 +108,22 @@ static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state
 	for (;;) {
 		char *events = NULL;
 		uint64_t t0 = timefmt_mono_ns();
-		int n = timers_run_batch(conn, (int)cfg->worker_batch, &w->counts, &events);
+		struct timer_phases phases = { 0 };
+		int n = timers_run_batch(conn, (int)cfg->worker_batch, &w->counts, &events, &phases);
 		double ms = (double)(timefmt_mono_ns() - t0) / 1e6;
 		announce(conn, events);
 		free(events);
 		if (n < 0)
 			return PQstatus(conn) == CONNECTION_OK;
 		if (n > 0)
-			logj("info", "escalated", "{s:i, s:f}", "timers", n, "ms", ms);
+			logj("info", "escalated", "{s:i, s:f, s:f, s:f, s:f}", "timers", n, "ms", ms, "claim_ms",
+			     phases.claim, "apply_ms", phases.apply, "commit_ms", phases.commit);
 		if (n < cfg->worker_batch || stopping)
 			return true;
 	}
 }
 
-static PGconn *connect_and_listen(const char *url)
+static PGconn *connect_and_listen(const char *url, int batch)
 {
 	char err[512];
 	PGconn *conn = db_connect(url, err, sizeof err);
@@ -131,6 +133,10 @@ static PGconn *connect_and_listen(const char *url)
 	}
 	if (!db_run(conn, "LISTEN suqiu_worker; LISTEN suqiu_events", 0, NULL, err, sizeof err)) {
 		logj("warn", "db_listen_failed", "{s:s}", "error", err);
+		PQfinish(conn);
+		return NULL;
+	}
+	if (!timers_prepare(conn, batch)) {
 		PQfinish(conn);
 		return NULL;
 	}
@@ -170,7 +176,7 @@ int main(void)
 	struct delivery *delivery = delivery_create(&cfg, w.id);
 	uint64_t last_housekeeping = 0;
 	while (!stopping) {
-		if (!conn && !(conn = connect_and_listen(url))) {
+		if (!conn && !(conn = connect_and_listen(url, (int)cfg.worker_batch))) {
 			backoff_ms = backoff_ms ? (backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2) : 100;
 			poll(&(struct pollfd){ .fd = signal_pipe[0], .events = POLLIN }, 1, backoff_ms);
 			continue;

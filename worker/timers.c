@@ -10,10 +10,13 @@
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "core/sla.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 
 /* The due clocks, oldest timer first, locked with their tickets; a clock
- * whose ticket an action holds right now is left for the next sweep. */
+ * whose ticket an action holds right now is left for the next sweep. The
+ * batch size is written into the text (a LIMIT parameter would let a
+ * generic plan guess a large share of the table and scan it all). */
 static const char SQL_CLAIM[] =
 	"SELECT k.id, k.ticket_id, k.leg, k.stage, k.clock, extract(epoch FROM k.warn_at)::bigint,"
 	" extract(epoch FROM k.deadline)::bigint, extract(epoch FROM k.supervise_at)::bigint, k.org_id,"
@@ -26,7 +29,7 @@ static const char SQL_CLAIM[] =
 	" (SELECT array_agg(u.id ORDER BY u.id) FROM users u WHERE u.role = 'supervisor' AND u.disabled_at IS NULL),"
 	" (SELECT id FROM orgs WHERE parent_id IS NULL)"
 	" FROM sla_clocks k JOIN tickets t ON t.id = k.ticket_id LEFT JOIN assignments a ON a.id = k.assignment_id"
-	" WHERE k.due_at <= now() ORDER BY k.due_at LIMIT $1 FOR UPDATE OF k, t SKIP LOCKED";
+	" WHERE k.due_at <= now() ORDER BY k.due_at LIMIT %d FOR UPDATE OF k, t SKIP LOCKED";
 enum { K_ID, K_TICKET, K_LEG, K_STAGE, K_CLOCK, K_WARN, K_DEADLINE, K_SUPERVISE, K_ORG, K_HANDLER, K_DISPATCHER,
        K_NUMBER, K_TITLE, K_STATE, K_ENTERPRISE, K_RATED, K_ALLOWED, K_STARTED, K_LEADERS, K_SUPERVISORS,
        K_DISTRICT };
@@ -189,10 +192,28 @@ static json_t *escalation(const PGresult *res, int i, struct timer_counts *count
 /* Parks clocks with nothing left to do (their timer is cleared). */
 static const char SQL_PARK[] = "UPDATE sla_clocks SET due_at = NULL WHERE id = ANY ($1::bigint[])";
 
-static bool run(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out)
+static const char SQL_WAIT[] = "SELECT extract(epoch FROM min(due_at) - now()) FROM sla_clocks WHERE due_at IS NOT NULL";
+
+bool timers_prepare(PGconn *conn, int batch)
 {
 	char err[512];
-	PGresult *res = db_exec(conn, sql, n, params, err, sizeof err);
+	char *claim = xasprintf(SQL_CLAIM, batch);
+	bool ok = db_prepare(conn, "timers_claim", claim, err, sizeof err) &&
+		  db_prepare(conn, "timers_apply", SQL_APPLY, err, sizeof err) &&
+		  db_prepare(conn, "timers_park", SQL_PARK, err, sizeof err) &&
+		  db_prepare(conn, "timers_wait", SQL_WAIT, err, sizeof err);
+	free(claim);
+	if (!ok)
+		logj("warn", "timers_prepare_failed", "{s:s}", "error", err);
+	return ok;
+}
+
+/* Runs sql, or the prepared statement of that name when sql is NULL. */
+static bool run(PGconn *conn, const char *sql, const char *name, int n, const char *const *params, PGresult **out)
+{
+	char err[512];
+	PGresult *res = sql ? db_exec(conn, sql, n, params, err, sizeof err)
+			    : db_exec_prepared(conn, name, n, params, err, sizeof err);
 	if (!res) {
 		logj("warn", "timers_failed", "{s:s}", "error", err);
 		return false;
@@ -204,17 +225,25 @@ static bool run(PGconn *conn, const char *sql, int n, const char *const *params,
 	return true;
 }
 
-int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char **events)
+static double ms_since(uint64_t *t)
+{
+	uint64_t now = timefmt_mono_ns();
+	double ms = (double)(now - *t) / 1e6;
+	*t = now;
+	return ms;
+}
+
+int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char **events,
+		     struct timer_phases *phases)
 {
 	*events = NULL;
-	char limit[16];
-	snprintf(limit, sizeof limit, "%d", batch);
-	const char *claim_params[] = { limit };
+	uint64_t t = timefmt_mono_ns();
 	PGresult *claimed = NULL;
-	if (!run(conn, "BEGIN", 0, NULL, NULL) || !run(conn, SQL_CLAIM, 1, claim_params, &claimed)) {
-		(void)run(conn, "ROLLBACK", 0, NULL, NULL);
+	if (!run(conn, "BEGIN", NULL, 0, NULL, NULL) || !run(conn, NULL, "timers_claim", 0, NULL, &claimed)) {
+		(void)run(conn, "ROLLBACK", NULL, 0, NULL, NULL);
 		return -1;
 	}
+	phases->claim = ms_since(&t);
 	int n = PQntuples(claimed);
 	struct timer_counts c = { 0 };
 	json_t *rows = json_array();
@@ -236,13 +265,16 @@ int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char 
 	json_decref(rows);
 	const char *apply_params[] = { input }, *park_params[] = { parked_all };
 	PGresult *applied = NULL;
-	bool ok = run(conn, SQL_APPLY, 1, apply_params, &applied) && run(conn, SQL_PARK, 1, park_params, NULL) &&
-		  run(conn, "COMMIT", 0, NULL, NULL);
+	bool ok = run(conn, NULL, "timers_apply", 1, apply_params, &applied) &&
+		  run(conn, NULL, "timers_park", 1, park_params, NULL);
+	phases->apply = ms_since(&t);
+	ok = ok && run(conn, "COMMIT", NULL, 0, NULL, NULL);
+	phases->commit = ms_since(&t);
 	free(input);
 	free(parked_all);
 	if (!ok) {
 		PQclear(applied);
-		(void)run(conn, "ROLLBACK", 0, NULL, NULL);
+		(void)run(conn, "ROLLBACK", NULL, 0, NULL, NULL);
 		return -1;
 	}
 	*events = xstrdup(PQgetvalue(applied, 0, 0));
@@ -258,8 +290,7 @@ int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char 
 double timers_wait_seconds(PGconn *conn, double cap)
 {
 	PGresult *res = NULL;
-	if (!run(conn, "SELECT extract(epoch FROM min(due_at) - now()) FROM sla_clocks WHERE due_at IS NOT NULL", 0,
-		 NULL, &res))
+	if (!run(conn, NULL, "timers_wait", 0, NULL, &res))
 		return cap;
 	double wait = PQgetisnull(res, 0, 0) ? cap : atof(PQgetvalue(res, 0, 0));
 	PQclear(res);

@@ -20,12 +20,22 @@ struct timer_counts {
 	long warning, overdue, supervision, invite, closed;
 };
 
+/* Prepares the statements below on a new connection, claims of at most
+ * batch clocks; false when the database refused (logged). */
+bool timers_prepare(PGconn *conn, int batch);
+
+/* Where one batch spent its time, in milliseconds (for the worker's log). */
+struct timer_phases {
+	double claim, apply, commit;
+};
+
 /* Claims and escalates at most batch due clocks in one transaction.
  * Returns how many were claimed, or -1 when the database failed (the
  * transaction is rolled back; the caller checks the connection). *events
  * receives the ids of the events written (a "{1,2,3}" array literal, the
  * caller frees it) for announcing after the commit. */
-int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char **events);
+int timers_run_batch(PGconn *conn, int batch, struct timer_counts *counts, char **events,
+		     struct timer_phases *phases);
 
 /* Seconds until the nearest timer, capped at cap (0 when one is due). */
 double timers_wait_seconds(PGconn *conn, double cap);

@@ -15,7 +15,8 @@ bench_setup() {
   deploy/install-deps --test
   build="$root/build-bench"
   [ -f "$build/build.ninja" ] || meson setup "$build" "$root" -Dbuildtype=release -Dtests=false >/dev/null
-  ninja -C "$build" >/dev/null
+  local out
+  out=$(ninja -C "$build" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
   tmp=$(mktemp -d /tmp/suqiu-bench.XXXXXX)
   chmod 755 "$tmp"
   export SUQIU_STATE_DIR="$tmp/state"
