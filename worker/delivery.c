@@ -37,6 +37,7 @@ struct delivery {
 	char batch[24], max_attempts[24], lease_text[24];
 	CURLM *multi;        /* kept across batches: its connections stay open */
 	int wait_ms;         /* from the last run: until the next due message, -1 = none pending */
+	struct delivery_totals totals;
 };
 
 /* One message of a batch on its way. */
@@ -164,6 +165,11 @@ void delivery_destroy(struct delivery *d)
 	free(d->routes);
 	free(d->kinds);
 	free(d);
+}
+
+const struct delivery_totals *delivery_totals(const struct delivery *d)
+{
+	return &d->totals;
 }
 
 int delivery_wait_ms(const struct delivery *d, int idle_ms)
@@ -379,11 +385,14 @@ static void run_batch(struct delivery *d, PGconn *conn, int *claimed)
 	int delivered = 0, dead = 0, failed = 0;
 	for (int i = 0; i < n; i++)
 		failed += !ts[i].ok;
-	if (!record(d, conn, ts, n, &delivered, &dead))
+	d->totals.failed += failed;
+	if (!record(d, conn, ts, n, &delivered, &dead)) {
 		*claimed = -1; /* the leases expire; the messages are sent again */
-	else
+	} else {
+		d->totals.delivered += delivered;
 		logj("info", "delivery_batch", "{s:i, s:i, s:i, s:i, s:I}", "claimed", n, "delivered", delivered, "failed",
 		     failed, "dead", dead, "ms", (json_int_t)(now_ms() - start));
+	}
 	free(ts);
 }
 

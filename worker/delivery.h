@@ -60,4 +60,14 @@ bool delivery_run(struct delivery *d, PGconn *conn, const volatile sig_atomic_t 
  * that may expire), as of the last delivery_run, at most idle_ms. */
 int delivery_wait_ms(const struct delivery *d, int idle_ms);
 
+/* What this process's deliveries have come to since delivery_create, for
+ * its heartbeat (worker_heartbeats.delivered and .failed, summed by the
+ * server's /metrics): the messages it recorded as delivered, and its POSTs
+ * that failed (each failed attempt once, however it was recorded). */
+struct delivery_totals {
+	long long delivered, failed;
+};
+/* The totals so far (zeros without any webhook URL); valid until d is destroyed. */
+const struct delivery_totals *delivery_totals(const struct delivery *d);
+
 #endif

@@ -85,19 +85,24 @@ struct worker_state {
 	struct timer_counts counts;
 };
 
-/* Records that this worker is alive, with its running totals. */
-static void heartbeat(PGconn *conn, const struct worker_state *w)
+/* Records that this worker is alive, with its running totals: escalations
+ * by kind, and the deliveries of d (delivered messages, failed POSTs). */
+static void heartbeat(PGconn *conn, const struct worker_state *w, const struct delivery *d)
 {
-	char host[64] = "?", pid[16], esc[256], err[256];
+	char host[64] = "?", pid[16], esc[256], delivered[24], failed[24], err[256];
 	gethostname(host, sizeof host - 1);
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	snprintf(esc, sizeof esc, "{\"warning\": %ld, \"overdue\": %ld, \"supervision\": %ld, \"invite\": %ld,"
 		 " \"close_unrated\": %ld}", w->counts.warning, w->counts.overdue, w->counts.supervision,
 		 w->counts.invite, w->counts.closed);
-	const char *params[] = { w->id, host, pid, esc };
-	if (!db_run(conn, "INSERT INTO worker_heartbeats (worker_id, host, pid, escalations) VALUES ($1, $2, $3, $4)"
-		    " ON CONFLICT (worker_id) DO UPDATE SET beat_at = now(), escalations = EXCLUDED.escalations",
-		    4, params, err, sizeof err))
+	const struct delivery_totals *t = delivery_totals(d);
+	snprintf(delivered, sizeof delivered, "%lld", t->delivered);
+	snprintf(failed, sizeof failed, "%lld", t->failed);
+	const char *params[] = { w->id, host, pid, esc, delivered, failed };
+	if (!db_run(conn, "INSERT INTO worker_heartbeats (worker_id, host, pid, escalations, delivered, failed)"
+		    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (worker_id) DO UPDATE SET beat_at = now(),"
+		    " escalations = EXCLUDED.escalations, delivered = EXCLUDED.delivered, failed = EXCLUDED.failed",
+		    6, params, err, sizeof err))
 		logj("warn", "heartbeat_failed", "{s:s}", "error", err);
 }
 
@@ -191,7 +196,7 @@ int main(void)
 			conn = NULL;
 			continue;
 		}
-		heartbeat(conn, &w);
+		heartbeat(conn, &w, delivery);
 		if (stopping)
 			break;
 		double wait = timers_wait_seconds(conn, (double)cfg.worker_interval_s);

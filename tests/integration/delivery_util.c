@@ -140,3 +140,32 @@ long wait_scalar(PGconn *db, const char *sql, int nparams, const char *const *pa
 	}
 	return got;
 }
+
+bool worker_delivery_totals(PGconn *db, pid_t pid, long *delivered, long *failed)
+{
+	char text[16];
+	snprintf(text, sizeof text, "%d", (int)pid);
+	const char *p[] = { text };
+	PGresult *res = PQexecParams(db, "SELECT delivered, failed FROM worker_heartbeats WHERE pid = $1"
+				     " ORDER BY started_at DESC LIMIT 1", 1, NULL, p, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+	bool found = PQntuples(res) == 1;
+	*delivered = found ? atol(PQgetvalue(res, 0, 0)) : -1;
+	*failed = found ? atol(PQgetvalue(res, 0, 1)) : -1;
+	PQclear(res);
+	return found;
+}
+
+long metric_value(int port, const char *name)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, "GET", "/metrics", NULL, NULL, &r), "GET /metrics: no answer");
+	cr_assert_eq(r.status, 200);
+	char needle[128];
+	snprintf(needle, sizeof needle, "\n%s ", name);
+	const char *hit = strstr(r.body, needle);
+	cr_assert_not_null(hit, "/metrics lacks %s:\n%s", name, r.body);
+	long v = atol(hit + strlen(needle));
+	http_resp_free(&r);
+	return v;
+}

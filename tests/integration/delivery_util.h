@@ -50,4 +50,12 @@ void rx_posts_free(struct rx_post *posts, size_t n);
  * want or timeout_ms passes; returns the last value. */
 long wait_scalar(PGconn *db, const char *sql, int nparams, const char *const *params, long want, int timeout_ms);
 
+/* The delivered and failed totals of the latest heartbeat of the worker
+ * process pid (worker_heartbeats); false when it has none. */
+bool worker_delivery_totals(PGconn *db, pid_t pid, long *delivered, long *failed);
+
+/* The value of the sample name (e.g. "suqiu_outbox_delivered_total") in
+ * the /metrics of the server on port; fails the test when it is absent. */
+long metric_value(int port, const char *name);
+
 #endif

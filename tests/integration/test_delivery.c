@@ -220,7 +220,13 @@ Test(delivery, a_receiver_failing_the_first_two_tries_still_gets_everything)
 	start_worker(&w, &rx, (const char *const[]){ "SUQIU_OUTBOX_BACKOFF_MS=50", NULL });
 	long delivered = wait_mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND state = 'delivered'", 12, 30000);
 	cr_assert_eq(delivered, 12, "%ld of 12 delivered; worker log %s", delivered, w.log_path);
+	pid_t pid = w.pid;
 	stop_worker_clean(&w);
+	/* its heartbeat counts what it did: 12 messages delivered, 24 POSTs failed */
+	long hb_delivered, hb_failed;
+	cr_assert(worker_delivery_totals(db, pid, &hb_delivered, &hb_failed), "the worker wrote no heartbeat");
+	cr_expect_eq(hb_delivered, 12);
+	cr_expect_eq(hb_failed, 24);
 	/* three attempts each, the failures on record */
 	cr_expect_eq(mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND attempts = 3 AND last_error = 'HTTP 500'"
 			      " AND leased_by IS NULL"), 12);
@@ -270,7 +276,12 @@ Test(delivery, an_always_failing_receiver_leaves_messages_dead_and_an_admin_retr
 	start_failing_worker(&w, &rx);
 	long dead = wait_mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND state = 'dead'", 6, 30000);
 	cr_assert_eq(dead, 6, "%ld of 6 dead; worker log %s", dead, w.log_path);
+	pid_t failing_pid = w.pid;
 	stop_worker_clean(&w);
+	long hb_delivered, hb_failed;
+	cr_assert(worker_delivery_totals(db, failing_pid, &hb_delivered, &hb_failed), "the worker wrote no heartbeat");
+	cr_expect_eq(hb_delivered, 0);
+	cr_expect_eq(hb_failed, 18, "18 POSTs failed, the heartbeat says %ld", hb_failed);
 	cr_expect_eq(mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND attempts = 3 AND dead_at IS NOT NULL"
 			      " AND last_error = 'HTTP 500' AND leased_by IS NULL AND delivered_at IS NULL"), 6);
 	struct rx_post *posts;
@@ -348,7 +359,14 @@ Test(delivery, an_always_failing_receiver_leaves_messages_dead_and_an_admin_retr
 	start_worker(&w, &rx, NULL);
 	long delivered = wait_mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND state = 'delivered'", 3, 30000);
 	cr_assert_eq(delivered, 3, "%ld of 3 retried messages delivered; worker log %s", delivered, w.log_path);
+	pid_t healthy_pid = w.pid;
 	stop_worker_clean(&w);
+	cr_assert(worker_delivery_totals(db, healthy_pid, &hb_delivered, &hb_failed));
+	cr_expect_eq(hb_delivered, 3);
+	cr_expect_eq(hb_failed, 0);
+	/* /metrics sums every worker's heartbeat: these two workers' are in it */
+	cr_expect_geq(metric_value(srv.port, "suqiu_outbox_delivered_total"), 3);
+	cr_expect_geq(metric_value(srv.port, "suqiu_outbox_failed_total"), 18);
 	cr_expect_eq(mine(db, "SELECT count(*) FROM outbox WHERE kind = $1 AND state = 'delivered' AND attempts = 1"), 3);
 	cr_expect_eq(mine(db, "SELECT string_agg(split_part(idempotency_key, ':', 2), '' ORDER BY id) FROM outbox"
 			      " WHERE kind = $1 AND state = 'dead' AND attempts = 3"), 346);
