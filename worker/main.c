@@ -106,9 +106,17 @@ static void heartbeat(PGconn *conn, const struct worker_state *w, const struct d
 		logj("warn", "heartbeat_failed", "{s:s}", "error", err);
 }
 
+/* How long a worker waits before it tries due timers again that its last
+ * claim could not take: another transaction holds them (another worker's
+ * batch, an action on their ticket), whose commit wakes the worker sooner
+ * (suqiu_events), or the batch failed. Without it the worker would spin,
+ * claiming nothing as fast as the database answers. */
+#define STALLED_WAIT_MS 1000
+
 /* Escalates every due timer, batch after batch; false when the
- * connection failed. Stops between batches when asked to stop. */
-static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state *w)
+ * connection failed. Stops between batches when asked to stop. *stalled:
+ * the last claim took nothing, or its batch failed. */
+static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state *w, bool *stalled)
 {
 	for (;;) {
 		char *events = NULL;
@@ -118,6 +126,7 @@ static bool escalate(PGconn *conn, const struct config *cfg, struct worker_state
 		double ms = (double)(timefmt_mono_ns() - t0) / 1e6;
 		announce(conn, events);
 		free(events);
+		*stalled = n <= 0;
 		if (n < 0)
 			return PQstatus(conn) == CONNECTION_OK;
 		if (n > 0)
@@ -191,7 +200,9 @@ int main(void)
 		bool due = !last_housekeeping || now - last_housekeeping >= (uint64_t)cfg.worker_interval_s * 1000000000u;
 		if (due)
 			last_housekeeping = now;
-		if ((due && !sweep(conn)) || !escalate(conn, &cfg, &w) || !delivery_run(delivery, conn, &stopping)) {
+		bool stalled;
+		if ((due && !sweep(conn)) || !escalate(conn, &cfg, &w, &stalled) ||
+		    !delivery_run(delivery, conn, &stopping)) {
 			PQfinish(conn);
 			conn = NULL;
 			continue;
@@ -200,9 +211,12 @@ int main(void)
 		if (stopping)
 			break;
 		double wait = timers_wait_seconds(conn, (double)cfg.worker_interval_s);
+		int wait_ms = (int)(wait * 1000) + (wait > 0);
+		if (wait_ms == 0 && stalled) /* due, yet not claimed */
+			wait_ms = STALLED_WAIT_MS; /* under SUQIU_WORKER_INTERVAL, which is 1 s at least */
 		struct pollfd fds[2] = { { .fd = PQsocket(conn), .events = POLLIN },
 					 { .fd = signal_pipe[0], .events = POLLIN } };
-		int n = poll(fds, 2, delivery_wait_ms(delivery, (int)(wait * 1000) + (wait > 0)));
+		int n = poll(fds, 2, delivery_wait_ms(delivery, wait_ms));
 		if (n > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (!PQconsumeInput(conn)) {
 				logj("warn", "db_connection_lost", "{s:s}", "error", PQerrorMessage(conn));
