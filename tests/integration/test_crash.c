@@ -14,7 +14,8 @@
  * receiver that fails the first two tries of each message, one that always
  * fails (dead letters, none lost, brought back by the admin API), and a
  * worker killed with its POSTs in flight (sent again, same key, once the
- * lease has run out).
+ * lease has run out). Last, a worker facing a due clock that another
+ * transaction holds waits for it instead of spinning.
  *
  * Every worker here escalates whatever timer is due in the database and
  * delivers every escalation notice (the escalation webhook), so the tests
