@@ -435,8 +435,9 @@ Test(crash, a_worker_killed_with_its_posts_in_flight_has_them_sent_again_with_th
 	/* the receiver takes 1.5 s to answer: the worker dies with a batch in flight */
 	struct receiver rx;
 	receiver_start(&rx, (const char *const[]){ "--delay-ms", "1500", NULL });
-	/* a batch of 50 in one round: the lease is 3 s + 2 s */
-	const char *const env[] = { "SUQIU_OUTBOX_BATCH=50", "SUQIU_WEBHOOK_PARALLEL=50", "SUQIU_WEBHOOK_TIMEOUT_MS=3000",
+	/* a batch of 50 in one round: the lease is 4 s + 2 s (a timeout of 4 s: ample for the
+	 * receiver's 1.5 s, even on a busy machine) */
+	const char *const env[] = { "SUQIU_OUTBOX_BATCH=50", "SUQIU_WEBHOOK_PARALLEL=50", "SUQIU_WEBHOOK_TIMEOUT_MS=4000",
 				    NULL };
 	struct server_proc a, b;
 	start_workers(&a, 1, &rx, env);
@@ -476,7 +477,7 @@ Test(crash, a_worker_killed_with_its_posts_in_flight_has_them_sent_again_with_th
 			      until - x->last_ms);
 		if (x->posts == 2) {
 			reached++;
-			cr_assert_geq(x->last_ms - x->first_ms, 4500, "message %lld sent again after %lld ms", id,
+			cr_assert_geq(x->last_ms - x->first_ms, 5500, "message %lld sent again after %lld ms", id,
 				      x->last_ms - x->first_ms);
 		}
 	}
