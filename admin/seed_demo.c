@@ -12,26 +12,7 @@
 
 #include "admin/admin.h"
 #include "core/db.h"
-
-#define DEMO_PASSWORD "Demo@2026"
-
-/* enterprise: the name of the enterprise of an enterprise user (demo_enterprises.sql) */
-static const struct {
-	const char *username, *display_name, *role, *org, *enterprise;
-} demo_users[] = {
-	{ "admin", "系统管理员", "admin", "闵行区", NULL },
-	{ "zhuanyuan", "王晓燕", "specialist", "闵行区企业服务中心", NULL },
-	{ "shichang", "李建国", "bureau_handler", "区市场监管局", NULL },
-	{ "shichang_lead", "赵志刚", "bureau_leader", "区市场监管局", NULL },
-	{ "guihua", "陈敏", "bureau_handler", "区规划资源局", NULL },
-	{ "duban", "周立群", "supervisor", "闵行区", NULL },
-	{ "lingdao", "吴国平", "leader", "闵行区", NULL },
-	{ "xinzhuang", "孙丽", "town_viewer", "莘庄镇", NULL },
-	{ "renshe", "马俊", "bureau_handler", "区人社局", NULL },
-	{ "xinzhuang_ban", "何静", "bureau_handler", "莘庄镇", NULL },
-	{ "qiye1", "刘洋", "enterprise", "莘庄镇", "上海闵芯微电子有限公司" },
-	{ "qiye2", "黄静", "enterprise", "七宝镇", "上海七宝食品有限公司" },
-};
+#include "core/demo.h"
 
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
@@ -93,7 +74,7 @@ int admin_seed_demo(const struct config *cfg)
 	if (!conn)
 		return 1;
 	bool ok = run_seed_files(conn, cfg->sql_dir, err, sizeof err);
-	for (size_t i = 0; ok && i < sizeof demo_users / sizeof demo_users[0]; i++) {
+	for (size_t i = 0; ok && i < demo_user_count; i++) {
 		const char *params[] = { demo_users[i].org, demo_users[i].enterprise };
 		PGresult *ids = db_exec(conn, "SELECT (SELECT id FROM orgs WHERE name = $1),"
 					      " (SELECT id FROM enterprises WHERE name = $2)", 2, params, err, sizeof err);
@@ -109,7 +90,7 @@ int admin_seed_demo(const struct config *cfg)
 		PQclear(ids);
 	}
 	if (ok)
-		printf("demo data ready: %zu demo logins, password %s\n", sizeof demo_users / sizeof demo_users[0],
+		printf("demo data ready: %zu demo logins, password %s\n", demo_user_count,
 		       DEMO_PASSWORD);
 	else
 		fprintf(stderr, "suqiu-admin: seed-demo failed: %s\n", err);

@@ -74,6 +74,8 @@ static const struct row rows[] = {
 	  "1 = log the SQL of each prepared statement once, when first used (benchmarks, debugging)" },
 	{ "SUQIU_COOKIE_SECURE", K_BOOL, O(cookie_secure), "0", 0, 0,
 	  "1 = the session cookie is marked Secure (set it when served over HTTPS)" },
+	{ "SUQIU_DEMO_LOGINS", K_BOOL, O(demo_logins), "0", 0, 0,
+	  "1 = the login page lists the demo logins and their password (demo data only, never in production)" },
 	{ "SUQIU_CPU_THREADS", K_LONG, O(cpu_threads), "2", 1, 64,
 	  "threads for password hashing, kept off the event loop" },
 	{ "SUQIU_WORKER_INTERVAL", K_LONG, O(worker_interval_s), "30", 1, 3600,

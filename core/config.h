@@ -39,6 +39,7 @@ struct config {
 	bool log_statements;       /* SUQIU_LOG_STATEMENTS: log each statement's SQL once */
 	bool trust_proxy;          /* SUQIU_TRUST_PROXY: take client address from X-Forwarded-For */
 	bool cookie_secure;        /* SUQIU_COOKIE_SECURE: mark the session cookie Secure */
+	bool demo_logins;          /* SUQIU_DEMO_LOGINS: the login page lists the demo logins */
 	long cpu_threads;          /* SUQIU_CPU_THREADS: password hashing threads */
 	long worker_interval_s;    /* SUQIU_WORKER_INTERVAL seconds between sweeps */
 	long worker_batch;         /* SUQIU_WORKER_BATCH timers per transaction */

@@ -11,6 +11,7 @@
 void api_login(struct reqctx *ctx);
 void api_logout(struct reqctx *ctx);
 void api_me(struct reqctx *ctx);
+void api_demo_logins(struct reqctx *ctx);
 
 /* api_orgs.c */
 void api_orgs_list(struct reqctx *ctx);

@@ -4,6 +4,7 @@
  *   POST /api/v1/auth/login   {"username","password"} -> session cookie + {"user","csrf_token"}
  *   POST /api/v1/auth/logout  revokes the session
  *   GET  /api/v1/me           the current user
+ *   GET  /api/v1/auth/demo-logins  the demo logins, when SUQIU_DEMO_LOGINS is set
  *
  * Login answers the same 401 whether the username exists or not, and
  * takes as long either way (an unknown user is checked against a dummy
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/demo.h"
+#include "core/role.h"
 #include "core/secret.h"
 #include "core/utf8.h"
 #include "server/auth.h"
@@ -249,4 +252,53 @@ void api_me(struct reqctx *ctx)
 		json_object_set_new(body, "csrf_token", json_string(csrf));
 	}
 	http_reply_json(ctx, 200, body);
+}
+
+/* ---- demo logins ------------------------------------------------------ */
+
+static struct pgstmt STMT_DEMO_LOGINS = PGSTMT_READ("demo_logins",
+	"SELECT u.username, u.display_name, u.role, o.name FROM users u JOIN orgs o ON o.id = u.org_id"
+	" WHERE u.username = ANY ($1::text[]) AND u.disabled_at IS NULL"
+	" ORDER BY array_position($1::text[], u.username)");
+
+static void on_demo_logins(enum pgpool_status st, PGresult *res, void *arg)
+{
+	struct reqctx *ctx = arg;
+	if (st != PGPOOL_OK) {
+		http_reply_db_error(ctx, st, res);
+		return;
+	}
+	json_t *logins = json_array();
+	for (int r = 0; r < PQntuples(res); r++) {
+		enum role role = ROLE_ADMIN;
+		if (!role_parse(PQgetvalue(res, r, 2), &role))
+			continue;
+		json_array_append_new(logins, json_pack("{s:s, s:s, s:s, s:s, s:s}", "username", PQgetvalue(res, r, 0),
+			"display_name", PQgetvalue(res, r, 1), "role", role_name(role), "role_label", role_label(role),
+			"org", PQgetvalue(res, r, 3)));
+	}
+	http_reply_json(ctx, 200, json_pack("{s:s, s:o}", "password", DEMO_PASSWORD, "logins", logins));
+}
+
+/* The demo logins that exist (seed-demo made them) with their password,
+ * for the login page of a demo installation; an empty list unless
+ * SUQIU_DEMO_LOGINS is set, so that the page can always ask. */
+void api_demo_logins(struct reqctx *ctx)
+{
+	if (!ctx->srv->cfg.demo_logins) {
+		http_reply_json(ctx, 200, json_pack("{s:n, s:[]}", "password", "logins"));
+		return;
+	}
+	size_t len = 3;
+	for (size_t i = 0; i < demo_user_count; i++)
+		len += strlen(demo_users[i].username) + 1;
+	char *names = xmalloc(len);
+	char *p = names;
+	*p++ = '{';
+	for (size_t i = 0; i < demo_user_count; i++)
+		p += sprintf(p, "%s%s", i ? "," : "", demo_users[i].username); /* plain ASCII names, no quoting needed */
+	strcpy(p, "}");
+	const char *params[] = { names };
+	http_query(ctx, &STMT_DEMO_LOGINS, 1, params, on_demo_logins);
+	free(names);
 }

@@ -814,7 +814,7 @@ static void on_reloaded(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_empty(ctx, 204);
 		return;
 	}
-	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who));
+	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who, calendar_current(ctx->srv->calendar)));
 	ticket_free(t);
 }
 

@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/xalloc.h"
+#include "server/calendar.h"
 #include "server/stream.h"
 #include "server/tickets.h"
 
@@ -81,7 +83,7 @@ static void reply_created(struct reqctx *ctx, struct ticket *t, int status)
 	char location[64];
 	snprintf(location, sizeof location, "/api/v1/tickets/%lld", t->id);
 	http_header(ctx, "Location", location);
-	http_reply_json(ctx, status, ticket_json_for(t, &ctx->who));
+	http_reply_json(ctx, status, ticket_json_for(t, &ctx->who, calendar_current(ctx->srv->calendar)));
 	ticket_free(t);
 }
 
@@ -213,7 +215,7 @@ static void on_ticket(enum pgpool_status st, PGresult *res, void *arg)
 	struct ticket *t = ticket_or_reply(ctx, st, res);
 	if (!t)
 		return;
-	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who));
+	http_reply_json(ctx, 200, ticket_json_for(t, &ctx->who, calendar_current(ctx->srv->calendar)));
 	ticket_free(t);
 }
 
@@ -304,7 +306,10 @@ static struct pgstmt STMT_TICKETS_LIST = PGSTMT_READ("tickets_list",
 	"SELECT t.id, t.number, t.title, t.state, t.urgency, t.channel, t.category_id, c.name, t.enterprise_id,"
 	" e.name, town.name, t.version, " SQL_TIME("t.created_at") ", " SQL_TIME("t.updated_at") ","
 	" (SELECT o.name FROM assignments a JOIN orgs o ON o.id = a.org_id WHERE a.ticket_id = t.id AND a.lead"
-	"   AND a.state <> 'returned' ORDER BY a.id DESC LIMIT 1)"
+	"   AND a.state <> 'returned' ORDER BY a.id DESC LIMIT 1),"
+	" (SELECT coalesce(json_agg(json_build_object('leg', k.leg, 'clock', k.clock, 'deadline', " SQL_TIME("k.deadline") ","
+	"   'stage', k.stage, 'suspended_at', " SQL_TIME("k.suspended_at") ", 'outcome', k.outcome)), '[]')"
+	"   FROM sla_clocks k WHERE k.ticket_id = t.id AND k.outcome IS NULL)"
 	" FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id"
 	" JOIN categories c ON c.id = t.category_id"
 	" WHERE " SQL_TICKET_SCOPE("$1", "$2", "$3") " AND ($4::bigint = 0 OR t.id < $4)"
@@ -331,6 +336,8 @@ static void on_tickets(enum pgpool_status st, PGresult *res, void *arg)
 		return;
 	}
 	json_t *items = json_array();
+	const struct workcal *cal = calendar_current(ctx->srv->calendar);
+	int64_t now = (int64_t)time(NULL);
 	for (int r = 0; r < PQntuples(res); r++) {
 		enum ticket_state s = TS_NEW;
 		ticket_state_parse(PQgetvalue(res, r, 3), &s);
@@ -344,6 +351,11 @@ static void on_tickets(enum pgpool_status st, PGresult *res, void *arg)
 			"town", api_cell_str(res, r, 10),
 			"version", api_cell_int(res, r, 11), "created_at", api_cell_time(res, r, 12),
 			"updated_at", api_cell_time(res, r, 13), "lead_org", api_cell_str(res, r, 14)));
+		json_t *clocks = json_loads(PQgetvalue(res, r, 15), 0, NULL);
+		json_t *sla = ticket_sla_summary(clocks ? clocks : json_array());
+		json_decref(clocks);
+		ticket_sla_countdown(sla, cal, now);
+		json_object_set_new(json_array_get(items, json_array_size(items) - 1), "sla", sla);
 	}
 	http_reply_json(ctx, 200, api_page_body(ctx->state, items));
 }

@@ -34,6 +34,7 @@ const struct route routes[] = {
 	{ POST, "/api/v1/auth/login", api_login, ROUTE_PUBLIC | ROUTE_JSON },
 	{ POST, "/api/v1/auth/logout", api_logout, 0 },
 	{ GET, "/api/v1/me", api_me, 0 },
+	{ GET, "/api/v1/auth/demo-logins", api_demo_logins, ROUTE_PUBLIC },
 	/* organisations */
 	{ GET, "/api/v1/orgs", api_orgs_list, 0 },
 	{ POST, "/api/v1/orgs", api_orgs_create, ROUTE_JSON },

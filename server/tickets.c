@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/deid.h"
+#include "core/timefmt.h"
 #include "core/xalloc.h"
 #include "server/api.h"
 
@@ -59,9 +61,9 @@ static enum ticket_state state_of(const char *s, enum ticket_state fallback)
 
 /* What the queues and countdowns need at a glance: the nearest deadline of
  * a running leg, and whether any leg is overdue (flagged red) or warned. */
-static json_t *sla_summary(const json_t *clocks)
+json_t *ticket_sla_summary(const json_t *clocks)
 {
-	const char *next = NULL, *next_leg = NULL;
+	const char *next = NULL, *next_leg = NULL, *next_clock = NULL;
 	bool overdue = false, warned = false, suspended = false;
 	size_t i;
 	json_t *k;
@@ -76,10 +78,31 @@ static json_t *sla_summary(const json_t *clocks)
 		if (deadline && (!next || strcmp(deadline, next) < 0)) { /* same offset: text order is time order */
 			next = deadline;
 			next_leg = json_string_value(json_object_get(k, "leg"));
+			next_clock = json_string_value(json_object_get(k, "clock"));
 		}
 	}
-	return json_pack("{s:s?, s:s?, s:s, s:b}", "next_deadline", next, "next_leg", next_leg, "level",
-			 overdue ? "overdue" : warned ? "warned" : "normal", "suspended", suspended);
+	return json_pack("{s:s?, s:s?, s:s?, s:s, s:b}", "next_deadline", next, "next_leg", next_leg, "clock", next_clock,
+			 "level", overdue ? "overdue" : warned ? "warned" : "normal", "suspended", suspended);
+}
+
+void ticket_sla_countdown(json_t *sla, const struct workcal *cal, int64_t now)
+{
+	const char *deadline = json_string_value(json_object_get(sla, "next_deadline"));
+	const char *clock = json_string_value(json_object_get(sla, "clock"));
+	int64_t at;
+	json_t *remaining = json_null();
+	if (deadline && timefmt_parse_rfc3339(deadline, &at)) {
+		bool flagged = false;
+		long minutes = clock && strcmp(clock, "calendar") == 0 ? (long)((at - now) / 60)
+			: workcal_minutes_between(cal, now, at, &flagged);
+		remaining = json_integer(minutes);
+	}
+	struct workcal_span spans[WORKCAL_MAX_SPANS];
+	int n = workcal_get_hours(cal, spans), day = 0;
+	for (int i = 0; i < n; i++)
+		day += spans[i].end_min - spans[i].start_min;
+	json_object_set_new(sla, "remaining_minutes", remaining);
+	json_object_set_new(sla, "day_minutes", json_integer(day));
 }
 
 struct ticket *ticket_from_result(const PGresult *res)
@@ -127,7 +150,7 @@ struct ticket *ticket_from_result(const PGresult *res)
 	json_object_set_new(t->json, "ratings", ratings);
 	t->clocks = cell_json(res, C_CLOCKS);
 	json_object_set_new(t->json, "clocks", t->clocks);
-	json_object_set_new(t->json, "sla", sla_summary(t->clocks));
+	json_object_set_new(t->json, "sla", ticket_sla_summary(t->clocks));
 	t->policy = PQgetisnull(res, 0, C_POLICY) ? NULL : json_loads(PQgetvalue(res, 0, C_POLICY), 0, NULL);
 
 	t->id = atoll(PQgetvalue(res, 0, C_ID));
@@ -227,9 +250,10 @@ void ticket_mask_contact(json_t *contact)
 	mask_field(contact, "phone", deid_phone);
 }
 
-json_t *ticket_json_for(const struct ticket *t, const struct principal *who)
+json_t *ticket_json_for(const struct ticket *t, const struct principal *who, const struct workcal *cal)
 {
 	json_t *out = json_deep_copy(t->json);
+	ticket_sla_countdown(json_object_get(out, "sla"), cal, (int64_t)time(NULL));
 	if (!ticket_sees_personal_data(who))
 		ticket_mask_contact(json_object_get(out, "contact"));
 	uint64_t allowed = lc_allowed(t->facts.state, lc_relations(who, &t->facts), lc_conditions(&t->facts));

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "core/lifecycle.h"
+#include "core/workcal.h"
 #include "server/api.h"
 #include "server/http.h"
 
@@ -127,7 +128,18 @@ void ticket_mask_contact(json_t *contact);
 
 /* The reply body for who: the ticket with allowed_actions (and contact
  * data masked for roles that do not see personal data). */
-json_t *ticket_json_for(const struct ticket *t, const struct principal *who);
+json_t *ticket_json_for(const struct ticket *t, const struct principal *who, const struct workcal *cal);
+/* A ticket's sla summary from its clocks (objects with leg, clock,
+ * deadline, stage, suspended_at, outcome): the nearest deadline of a running
+ * leg (next_deadline, next_leg, clock), level normal|warned|overdue and
+ * whether a clock is suspended. New reference; clocks stays the caller's. */
+json_t *ticket_sla_summary(const json_t *clocks);
+/* Adds to a ticket's sla summary what a countdown shows: remaining_minutes
+ * from now to next_deadline as its clock counts them (working minutes of
+ * cal, or plain minutes for a calendar clock; negative once passed; null
+ * without a deadline) and day_minutes, the working minutes of one working
+ * day (to show "1个工作日3小时"). */
+void ticket_sla_countdown(json_t *sla, const struct workcal *cal, int64_t now);
 
 /* The assignment of t that who works on (open, related org), preferring the
  * lead one; NULL if none. lead_only limits it to the lead. */
