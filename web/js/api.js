@@ -7,6 +7,8 @@
  * problem+json answers keep their status, code, title and detail; network
  * failures and timeouts get codes of their own (network_error, timeout),
  * with zh-CN titles, so screens can show every error the same way.
+ * A 401 on any call but the login itself also tells the handler set with
+ * setUnauthorizedHandler (the app goes back to the login screen).
  */
 
 const TIMEOUT_MS = 20000;
@@ -39,6 +41,13 @@ export class ApiError extends Error {
 }
 
 let csrfToken = null;
+let unauthorized = null;
+
+/* fn() runs whenever a call (other than logging in) answers 401: the
+ * session has ended. */
+export function setUnauthorizedHandler(fn) {
+	unauthorized = fn;
+}
 
 /* Remembers the CSRF token of the session (from login or GET /api/v1/me);
  * null forgets it, e.g. after logging out. */
@@ -95,10 +104,14 @@ async function failure(response) {
  * as 204) or rejects with an ApiError. An AbortSignal may be passed as
  * options.signal (cancelling rejects with the AbortError itself); without
  * one the call gives up after TIMEOUT_MS. */
-export async function request(method, path, { body, signal } = {}) {
-	const headers = { Accept: 'application/json, application/problem+json' };
+export async function request(method, path, { body, signal, raw, headers: extra } = {}) {
+	const headers = { Accept: 'application/json, application/problem+json', ...extra };
 	const init = { method, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'error' };
-	if (body !== undefined) {
+	if (raw !== undefined) {
+		/* a file as it is (attachments): the server judges its type from the content */
+		headers['Content-Type'] = raw.type || 'application/octet-stream';
+		init.body = raw;
+	} else if (body !== undefined) {
 		headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
 	}
@@ -113,7 +126,11 @@ export async function request(method, path, { body, signal } = {}) {
 	}
 	try {
 		const response = await fetch(path, init);
-		if (!response.ok) throw await failure(response);
+		if (!response.ok) {
+			const err = await failure(response);
+			if (err.status === 401 && path !== '/api/v1/auth/login' && unauthorized) unauthorized(err);
+			throw err;
+		}
 		try {
 			return await readJson(response);
 		} catch (err) {
@@ -140,3 +157,36 @@ export async function request(method, path, { body, signal } = {}) {
 export const get = (path, options) => request('GET', path, options);
 export const post = (path, body, options = {}) => request('POST', path, { ...options, body });
 export const del = (path, options) => request('DELETE', path, options);
+/* Uploads file (a File or Blob) as the body of a POST. */
+export const upload = (path, file, options = {}) => request('POST', path, { ...options, raw: file });
+
+/* "?a=1&b=x" from the defined, non-empty values of params ("" when none). */
+export function query(params) {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+	const text = q.toString();
+	return text ? `?${text}` : '';
+}
+
+/* Texts that explain a problem's code better than its (English) detail. */
+const HINTS = {
+	version_conflict: '工单已被他人更新,页面已刷新,请核对后重试。',
+	invalid_transition: '工单当前状态不允许此操作,页面已刷新。',
+	forbidden: '您没有权限进行此操作。',
+	unauthenticated: '登录已失效,请重新登录。',
+	unsupported_media_type: '文件类型不支持:请上传 PDF、图片或 Office 文档。',
+	payload_too_large: '文件过大:单个文件不超过 10 MB。',
+};
+
+/* What to show for an error: a zh-CN title and, when there is one, a zh-CN
+ * explanation (the problem's detail when it is in Chinese, else a hint by
+ * code) and the request id of server failures. */
+export function describeError(err) {
+	if (!(err instanceof ApiError)) return { title: '页面出错', detail: '请刷新页面后重试。' };
+	const lines = [];
+	if (HINTS[err.code]) lines.push(HINTS[err.code]);
+	else if (/[\u4e00-\u9fff]/.test(err.detail)) lines.push(err.detail);
+	if (err.status === 429 && err.retryAfter !== null) lines.push(`请在 ${err.retryAfter} 秒后重试。`);
+	if (err.status >= 500 && err.requestId) lines.push(`请求编号:${err.requestId}`);
+	return { title: err.title, detail: lines.join('\n') };
+}

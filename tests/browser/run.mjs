@@ -1,0 +1,325 @@
+// Browser tests of the web UI (run by ./tests/run as the meson test
+// "browser"): Debian's Chromium driven by playwright-core against a real
+// suqiu-server and the test database. Each user works in a browser context
+// of their own; every screen is checked for console errors, failed
+// requests and axe-core violations, and photographed at 1280x720 into
+// <build>/screenshots/. The ticket loop is played through the UI alone:
+// an enterprise submits, the specialist dispatches, one bureau returns,
+// another accepts, contacts, records progress and suspends, the enterprise
+// answers, the bureau asks for an extension and resolves, the specialist
+// feeds back, the enterprise rates badly, the supervisor orders
+// rectification, the bureau resolves again, the enterprise rates well.
+import {
+	SCREENSHOTS, apiSession, assertClean, checkScreen, closePage, launch, loginUi, newPage, runAll, startServer, test,
+} from './harness.mjs';
+
+const TAG = `浏览器测试${Date.now().toString(36)}`;
+// a 1x1 PNG, uploaded as an attachment
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+const ctx = { pages: {} };
+
+async function screen(page, name) {
+	await page.waitForFunction((n) => document.getElementById('main').dataset.screen === n, name);
+}
+
+/* Opens the ticket from a list by its title and waits for its view. */
+async function openTicket(page, title) {
+	await page.getByRole('link', { name: title, exact: true }).first().click();
+	await screen(page, 'ticket');
+	await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
+/* Takes an action through its button and dialog: fill(dialog) fills the
+ * fields; waits until the page shows state (a zh-CN state label). */
+async function act(page, label, fill, stateLabel) {
+	await page.locator('.action-bar').getByRole('button', { name: label, exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	if (fill) await fill(dialog);
+	await dialog.getByRole('button', { name: label, exact: true }).click();
+	await dialog.waitFor({ state: 'detached' });
+	if (stateLabel) await page.locator('.ticket-number .badge', { hasText: stateLabel }).waitFor({ timeout: 5000 });
+}
+
+async function userPage(name, username, home) {
+	const page = await newPage(ctx.browser);
+	await loginUi(page, ctx.url, username, home);
+	ctx.pages[name] = page;
+	return page;
+}
+
+// ---- 1. the first screen ---------------------------------------------------
+
+test('the first screen loads fast with a cold cache and lists the demo logins', async () => {
+	const page = await newPage(ctx.browser);
+	await page.goto(`${ctx.url}/`);
+	await page.getByRole('heading', { level: 1 }).waitFor();
+	await page.getByRole('table').getByText('zhuanyuan', { exact: true }).waitFor();
+	const timing = await page.evaluate(() => {
+		const n = performance.getEntriesByType('navigation')[0];
+		return { ttfb: n.responseStart - n.startTime, dcl: n.domContentLoadedEventEnd - n.startTime, load: n.loadEventEnd - n.startTime };
+	});
+	console.log(`# first screen (login, cold cache): first byte ${timing.ttfb.toFixed(1)} ms, DOMContentLoaded ${timing.dcl.toFixed(1)} ms, load ${timing.load.toFixed(1)} ms`);
+	if (timing.load > 300) console.log('# note: the first screen took over 300 ms (a loaded machine?)');
+	if (await page.getByRole('table').getByRole('row').count() < 13) throw new Error('the demo logins are not all listed');
+	await checkScreen(page, '01-login');
+	// a demo login's button fills the form
+	await page.getByRole('button', { name: '填入 qiye1' }).click();
+	if (await page.getByLabel('用户名').inputValue() !== 'qiye1') throw new Error('the demo button did not fill the username');
+	// empty fields are refused before anything is sent
+	await page.getByLabel('用户名').fill('');
+	await page.getByRole('button', { name: '登录', exact: true }).click();
+	await page.getByText('请填写用户名。').waitFor();
+	if (await page.getByLabel('用户名').getAttribute('aria-invalid') !== 'true') throw new Error('the empty username is not marked');
+	assertClean(page, 'login validation');
+	await closePage(page);
+});
+
+// ---- 2. the enterprise portal: submit -------------------------------------
+
+test('an enterprise submits a demand with an attachment after field validation', async () => {
+	const page = await userPage('qiye1', 'qiye1', 'portal');
+	await checkScreen(page, '02-portal');
+	await page.getByRole('link', { name: '提交诉求' }).first().click();
+	await screen(page, 'submit');
+	await page.getByRole('button', { name: '提交', exact: true }).click();
+	await page.getByText('请选择诉求类别。').waitFor();
+	await page.getByLabel('诉求标题').fill(`${TAG} 招用应届生社保补贴`);
+	await page.getByLabel('诉求内容').fill('太短');
+	await page.getByLabel('联系电话').fill('12ab');
+	await page.getByRole('button', { name: '提交', exact: true }).click();
+	await page.getByText('诉求内容不少于 10 个字。').waitFor();
+	await page.getByText('请填写正确的手机号或座机号码。').waitFor();
+	await page.getByLabel('诉求类别').selectOption({ label: '用工人社' });
+	await page.getByLabel('诉求内容').fill('我司今年招用应届高校毕业生 12 名,申请社保补贴时系统提示材料不全,请协助核实需要补充哪些材料。');
+	await page.getByLabel('联系人').fill('刘洋');
+	await page.getByLabel('联系电话').fill('13812345678');
+	await page.getByLabel('附件').setInputFiles({ name: '营业执照.png', mimeType: 'image/png', buffer: PNG });
+	await checkScreen(page, '03-submit');
+	await page.getByRole('button', { name: '提交', exact: true }).click();
+	await screen(page, 'ticket');
+	await page.getByRole('link', { name: '营业执照.png' }).waitFor();
+	await page.locator('.timeline').getByText('登记诉求').first().waitFor();
+	ctx.ticketId = Number(/#\/ticket\/(\d+)/.exec(page.url())[1]);
+	ctx.title = `${TAG} 招用应届生社保补贴`;
+	await checkScreen(page, '04-ticket-enterprise');
+	if (await page.locator('.action-bar button').count() !== 1) throw new Error('a new ticket should offer the enterprise only 撤回');
+});
+
+// ---- 3. the triage desk ----------------------------------------------------
+
+test('the specialist sees the new ticket in the triage queue and can search it', async () => {
+	const page = await userPage('zhuanyuan', 'zhuanyuan', 'triage');
+	await page.getByRole('link', { name: ctx.title, exact: true }).waitFor();
+	await checkScreen(page, '05-triage');
+	await page.getByLabel('搜索').fill(TAG);
+	await page.getByRole('button', { name: '查询' }).click();
+	await page.waitForFunction((tag) => [...document.querySelectorAll('.table-tickets tbody tr')].every((r) => r.textContent.includes(tag))
+		&& document.querySelectorAll('.table-tickets tbody tr').length >= 1, TAG);
+	assertClean(page, 'triage search');
+});
+
+test('a ticket created through the API appears in the open triage queue within 2 s', async () => {
+	const page = ctx.pages.zhuanyuan;
+	const api = await apiSession(ctx.url, 'qiye2');
+	const title = `${TAG} 实时新单`;
+	const started = Date.now();
+	const created = await api.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '通过接口提交的诉求,用于检查分派台的实时更新。' });
+	await page.getByRole('link', { name: title, exact: true }).waitFor({ timeout: 2000 });
+	console.log(`# the API-created ticket ${created.number} showed in the queue after ${Date.now() - started} ms`);
+	ctx.liveId = created.id;
+	ctx.liveTitle = title;
+	assertClean(page, 'live queue');
+});
+
+test('the specialist answers one ticket directly and rejects another', async () => {
+	const page = ctx.pages.zhuanyuan;
+	await openTicket(page, ctx.liveTitle);
+	await act(page, '直接答复', (d) => d.getByLabel('答复内容').fill('该政策的申报材料清单见区人社局网站,已电话告知企业。'), '直接答复');
+	await page.goBack();
+	await screen(page, 'triage');
+	const api = await apiSession(ctx.url, 'qiye2');
+	const other = await api.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title: `${TAG} 不予受理`, description: '与企业经营无关的诉求,用于检查不予受理。' });
+	await page.getByRole('link', { name: `${TAG} 不予受理`, exact: true }).waitFor();
+	await openTicket(page, `${TAG} 不予受理`);
+	await act(page, '不予受理', (d) => d.getByLabel('不予受理理由').fill('不属于涉企诉求受理范围。'), '不予受理');
+	if (other.id < 1) throw new Error('no ticket');
+	assertClean(page, 'answer and reject');
+});
+
+test('the dispatch dialog is pre-filled from the category; the specialist dispatches', async () => {
+	const page = ctx.pages.zhuanyuan;
+	await page.goto(`${ctx.url}/#/ticket/${ctx.ticketId}`);
+	await screen(page, 'ticket');
+	await page.getByRole('heading', { level: 1, name: ctx.title }).waitFor();
+	await page.locator('.ticket-aside').getByText('企业历史诉求').waitFor();
+	await checkScreen(page, '06-ticket-specialist');
+	await page.locator('.action-bar').getByRole('button', { name: '分派', exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	const lead = await dialog.getByLabel('主办单位').inputValue();
+	if (lead !== String(ctx.renshe)) throw new Error(`the lead org is ${lead}, not the category's suggestion ${ctx.renshe}`);
+	await checkScreen(page, '07-dispatch-dialog');
+	// first to the planning bureau, which will return it
+	await dialog.getByLabel('主办单位').selectOption(String(ctx.guihua));
+	await dialog.getByLabel('分派说明').fill('请核实企业补贴申请材料。');
+	await dialog.getByRole('button', { name: '分派', exact: true }).click();
+	await dialog.waitFor({ state: 'detached' });
+	await page.locator('.ticket-number .badge', { hasText: '待签收' }).waitFor();
+	assertClean(page, 'dispatch');
+});
+
+// ---- 4. the bureau desk ----------------------------------------------------
+
+test('a bureau sees the assignment with a working-time countdown and returns it with a coded reason', async () => {
+	const page = await userPage('guihua', 'guihua', 'bureau');
+	const row = page.locator('tr', { has: page.getByRole('link', { name: ctx.title, exact: true }) });
+	await row.waitFor();
+	const countdown = await row.locator('.countdown').textContent();
+	if (!/^签收:(剩余|已超期) /.test(countdown)) throw new Error(`the countdown reads "${countdown}"`);
+	await checkScreen(page, '08-bureau');
+	await openTicket(page, ctx.title);
+	await checkScreen(page, '09-ticket-bureau');
+	await act(page, '退回', async (d) => {
+		await d.getByLabel('职能不符').check();
+		await d.getByLabel('退回依据').fill('社保补贴属区人社局职能。');
+	}, '已退回');
+	// the specialist's open ticket view follows without reload
+	await ctx.pages.zhuanyuan.locator('.ticket-number .badge', { hasText: '已退回' }).waitFor({ timeout: 3000 });
+	assertClean(page, 'return');
+});
+
+test('the specialist re-dispatches; the right bureau accepts, contacts, records progress and suspends', async () => {
+	const spec = ctx.pages.zhuanyuan;
+	await act(spec, '分派', (d) => d.getByLabel('主办单位').selectOption(String(ctx.renshe)), '待签收');
+	const page = await userPage('renshe', 'renshe', 'bureau');
+	await openTicket(page, ctx.title);
+	await act(page, '签收', null, '处置中');
+	await act(page, '联系企业', async (d) => {
+		await d.getByLabel('联系方式').selectOption('电话');
+		await d.getByLabel('联系情况').fill('已电话联系刘洋,了解材料情况。');
+	});
+	await page.locator('.timeline').getByText('联系企业').first().waitFor();
+	await act(page, '办理进展', (d) => d.getByLabel('进展情况').fill('已调取企业参保记录。'));
+	await page.locator('.timeline').getByText('已调取企业参保记录').first().waitFor();
+	await act(page, '挂起', (d) => d.getByLabel('需企业补充的材料或信息').fill('请补充 12 名应届生的劳动合同。'), '挂起');
+	assertClean(page, 'bureau handling');
+});
+
+test('the enterprise sees the question in its timeline and answers it', async () => {
+	const page = ctx.pages.qiye1;
+	await page.locator('.ticket-number .badge', { hasText: '挂起' }).waitFor({ timeout: 5000 });
+	await page.locator('.timeline').getByText('请补充 12 名应届生的劳动合同').first().waitFor();
+	await checkScreen(page, '10-ticket-suspended');
+	await act(page, '补充材料', (d) => d.getByLabel('补充的信息').fill('劳动合同已上传至附件,共 12 份。'), '处置中');
+	assertClean(page, 'supply');
+});
+
+test('the bureau asks for an extension and resolves', async () => {
+	const page = ctx.pages.renshe;
+	await page.locator('.ticket-number .badge', { hasText: '处置中' }).waitFor({ timeout: 5000 });
+	await act(page, '申请延期', async (d) => {
+		await d.getByLabel('延期工作日数').fill('2');
+		await d.getByLabel('延期理由').fill('需人社部门复核材料。');
+	});
+	await page.getByText('2 个工作日 · 待审批').waitFor();
+	await act(page, '办结', (d) => d.getByLabel('办理结果').fill('已核实材料,补贴已进入发放流程。'), '已办结');
+	assertClean(page, 'resolve');
+});
+
+test('the specialist feeds back; the enterprise rates it 非常不满意 with a comment', async () => {
+	const spec = ctx.pages.zhuanyuan;
+	await spec.locator('.ticket-number .badge', { hasText: '已办结' }).waitFor({ timeout: 5000 });
+	await act(spec, '反馈结果', null, '待评价');
+	const page = ctx.pages.qiye1;
+	await page.locator('.ticket-number .badge', { hasText: '待评价' }).waitFor({ timeout: 5000 });
+	await page.locator('.action-bar').getByRole('button', { name: '评价', exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	for (const level of ['非常满意', '满意', '基本满意', '不满意', '非常不满意']) await dialog.getByLabel(level, { exact: true }).waitFor();
+	await checkScreen(page, '11-rate-dialog');
+	await dialog.getByLabel('非常不满意', { exact: true }).check();
+	await dialog.getByLabel('评价意见').fill('补贴迟迟未到账。');
+	await dialog.getByRole('button', { name: '评价', exact: true }).click();
+	await page.getByText('第 1 轮:非常不满意').waitFor();
+	assertClean(page, 'bad rating');
+});
+
+test('the supervisor orders rectification; the bureau resolves again; the enterprise rates 非常满意', async () => {
+	const sup = await userPage('duban', 'duban', 'overview');
+	await sup.getByRole('link', { name: ctx.title, exact: true }).waitFor();
+	await checkScreen(sup, '12-supervision');
+	await openTicket(sup, ctx.title);
+	await act(sup, '差评处理', async (d) => {
+		await d.getByLabel('责令整改').check();
+		await d.getByLabel('处理意见').fill('请 3 个工作日内完成发放并回访。');
+	}, '整改中');
+	const bureau = ctx.pages.renshe;
+	await bureau.locator('.ticket-number .badge', { hasText: '整改中' }).waitFor({ timeout: 5000 });
+	await act(bureau, '办结', (d) => d.getByLabel('办理结果').fill('补贴已发放到账,已电话回访。'), '已办结');
+	await act(ctx.pages.zhuanyuan, '反馈结果', null, '待评价');
+	const page = ctx.pages.qiye1;
+	await page.locator('.ticket-number .badge', { hasText: '待评价' }).waitFor({ timeout: 5000 });
+	await act(page, '评价', async (d) => {
+		await d.getByLabel('非常满意', { exact: true }).check();
+		await d.getByLabel('评价意见').fill('问题已解决,谢谢。');
+	}, '已关闭');
+	await checkScreen(page, '13-ticket-closed');
+	assertClean(sup, 'supervision');
+});
+
+test('an enterprise withdraws a ticket of its own', async () => {
+	const page = ctx.pages.qiye1;
+	const api = await apiSession(ctx.url, 'qiye1');
+	const t = await api.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title: `${TAG} 撤回`, description: '已自行解决的诉求,用于检查撤回。' });
+	await page.goto(`${ctx.url}/#/portal`);
+	await screen(page, 'portal');
+	await openTicket(page, `${TAG} 撤回`);
+	await act(page, '撤回', (d) => d.getByLabel('撤回原因').fill('问题已自行解决。'), '已关闭');
+	if (!t.id) throw new Error('no ticket');
+	assertClean(page, 'withdraw');
+});
+
+test('every screen also fits a tablet', async () => {
+	const page = await newPage(ctx.browser, { width: 820, height: 1180 });
+	await loginUi(page, ctx.url, 'zhuanyuan', 'triage');
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+	if (overflow > 0) throw new Error(`the triage desk scrolls sideways by ${overflow}px on a tablet`);
+	await checkScreen(page, '14-triage-tablet');
+	await closePage(page);
+});
+
+// ---- run -------------------------------------------------------------------
+
+async function main() {
+	const server = await startServer();
+	ctx.url = server.url;
+	const browser = await launch();
+	ctx.browser = browser;
+	let failed = 1;
+	try {
+		const admin = await apiSession(server.url, 'zhuanyuan');
+		const orgs = (await admin.call('GET', '/api/v1/orgs')).items;
+		ctx.guihua = orgs.find((o) => o.name === '区规划资源局').id;
+		ctx.renshe = orgs.find((o) => o.name === '区人社局').id;
+		const cats = (await admin.call('GET', '/api/v1/categories')).items;
+		ctx.categoryId = cats.find((c) => c.name === '用工人社').id;
+		failed = await runAll(ctx);
+	} finally {
+		for (const page of Object.values(ctx.pages)) await closePage(page).catch(() => {});
+		await browser.close();
+		const status = await server.stop();
+		if (status.code !== 0) {
+			console.log(`the server exited with ${status.code ?? status.signal}`);
+			failed++;
+		}
+	}
+	console.log(`# screenshots: ${SCREENSHOTS}`);
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	console.log(`not ok - the browser tests could not run: ${err.stack || err}`);
+	process.exit(1);
+});
+
