@@ -83,6 +83,7 @@ test('an enterprise submits a demand with an attachment after field validation',
 	await checkScreen(page, '02-portal');
 	await page.getByRole('link', { name: '提交诉求' }).first().click();
 	await screen(page, 'submit');
+	await checkScreen(page, '03-submit');
 	await page.getByRole('button', { name: '提交', exact: true }).click();
 	await page.getByText('请选择诉求类别。').waitFor();
 	await page.getByLabel('诉求标题').fill(`${TAG} 招用应届生社保补贴`);
@@ -96,7 +97,7 @@ test('an enterprise submits a demand with an attachment after field validation',
 	await page.getByLabel('联系人').fill('刘洋');
 	await page.getByLabel('联系电话').fill('13812345678');
 	await page.getByLabel('附件').setInputFiles({ name: '营业执照.png', mimeType: 'image/png', buffer: PNG });
-	await checkScreen(page, '03-submit');
+	if (await page.locator('[aria-invalid="true"]').count()) throw new Error('corrected fields are still marked');
 	await page.getByRole('button', { name: '提交', exact: true }).click();
 	await screen(page, 'ticket');
 	await page.getByRole('link', { name: '营业执照.png' }).waitFor();
@@ -211,6 +212,7 @@ test('the enterprise sees the question in its timeline and answers it', async ()
 	const page = ctx.pages.qiye1;
 	await page.locator('.ticket-number .badge', { hasText: '挂起' }).waitFor({ timeout: 5000 });
 	await page.locator('.timeline').getByText('请补充 12 名应届生的劳动合同').first().waitFor();
+	await page.locator('.callout').getByText('请补充 12 名应届生的劳动合同').waitFor();
 	await checkScreen(page, '10-ticket-suspended');
 	await act(page, '补充材料', (d) => d.getByLabel('补充的信息').fill('劳动合同已上传至附件,共 12 份。'), '处置中');
 	assertClean(page, 'supply');
@@ -280,6 +282,26 @@ test('an enterprise withdraws a ticket of its own', async () => {
 	assertClean(page, 'withdraw');
 });
 
+test('the live stream reconnects after the server restarts', async () => {
+	const page = ctx.pages.zhuanyuan;
+	await page.goto(`${ctx.url}/#/triage`);
+	await screen(page, 'triage');
+	await page.waitForFunction(() => document.documentElement.dataset.live === 'open');
+	const port = new URL(ctx.url).port;
+	const status = await ctx.server.stop();
+	if (status.code !== 0) throw new Error(`the server exited with ${status.code ?? status.signal}`);
+	await page.waitForFunction(() => document.documentElement.dataset.live === 'broken');
+	ctx.server = await startServer({ SUQIU_LISTEN: `127.0.0.1:${port}` });
+	await page.waitForFunction(() => document.documentElement.dataset.live === 'open', null, { timeout: 15000 });
+	// the pages saw the stream drop while the server was away: that is expected
+	for (const p of Object.values(ctx.pages)) p.problems = p.problems.filter((x) => !x.includes('/api/v1/stream'));
+	const api = await apiSession(ctx.url, 'qiye2');
+	const title = `${TAG} 重启后新单`;
+	await api.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '服务重启后提交的诉求,检查实时更新恢复。' });
+	await page.getByRole('link', { name: title, exact: true }).waitFor({ timeout: 2000 });
+	assertClean(page, 'after the restart');
+});
+
 test('every screen also fits a tablet', async () => {
 	const page = await newPage(ctx.browser, { width: 820, height: 1180 });
 	await loginUi(page, ctx.url, 'zhuanyuan', 'triage');
@@ -292,13 +314,13 @@ test('every screen also fits a tablet', async () => {
 // ---- run -------------------------------------------------------------------
 
 async function main() {
-	const server = await startServer();
-	ctx.url = server.url;
+	ctx.server = await startServer();
+	ctx.url = ctx.server.url;
 	const browser = await launch();
 	ctx.browser = browser;
 	let failed = 1;
 	try {
-		const admin = await apiSession(server.url, 'zhuanyuan');
+		const admin = await apiSession(ctx.url, 'zhuanyuan');
 		const orgs = (await admin.call('GET', '/api/v1/orgs')).items;
 		ctx.guihua = orgs.find((o) => o.name === '区规划资源局').id;
 		ctx.renshe = orgs.find((o) => o.name === '区人社局').id;
@@ -308,7 +330,7 @@ async function main() {
 	} finally {
 		for (const page of Object.values(ctx.pages)) await closePage(page).catch(() => {});
 		await browser.close();
-		const status = await server.stop();
+		const status = await ctx.server.stop();
 		if (status.code !== 0) {
 			console.log(`the server exited with ${status.code ?? status.signal}`);
 			failed++;

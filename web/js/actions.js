@@ -6,6 +6,7 @@
  * what would be refused.
  */
 import { get, post } from './api.js';
+import { currentUser } from './app.js';
 import { field, formDialog, h } from './ui.js';
 
 export const RETURN_CODES = [
@@ -57,6 +58,7 @@ export const ACTIONS = {
 			.map((a) => [String(a.id), a.org_name]) }, text('reason', '理由')],
 	body: (v) => ({ assignment_id: Number(v.assignment_id), reason: v.reason || undefined }) },
 	resolve: { label: '办结', fields: () => [text('resolution', '办理结果', { required: true, maxlength: 5000, rows: 6 })] },
+	reassign: { label: '改派承办人', fields: reassignFields, body: (v) => ({ handler_id: Number(v.handler_id) }) },
 	appeal: { label: '申诉复核', fields: () => [text('reason', '申诉理由', { required: true })] },
 	supply: { label: '补充材料', fields: (t) => [text('answer', '补充的信息', { required: true, maxlength: 5000, rows: 5,
 		hint: suspendQuestion(t) })] },
@@ -92,6 +94,15 @@ function suspendQuestion(t) {
 async function orgChoice(name, label, ticket, preselect) {
 	const orgs = await dispatchOrgs();
 	return { name, label, type: 'checkboxes', options: orgs.map((o) => [String(o.id), o.name]), value: preselect.map(String) };
+}
+
+/* A leader picks another handler of the org (or an org above or below it). */
+async function reassignFields() {
+	const user = currentUser();
+	const answer = await get(`/api/v1/orgs/${user.org.id}/users`);
+	const people = answer.items.filter((u) => !u.disabled && ['bureau_handler', 'bureau_leader'].includes(u.role));
+	return [{ name: 'handler_id', label: '承办人', type: 'select', required: true, placeholder: '请选择',
+		options: people.map((u) => [String(u.id), `${u.display_name}(${u.role_label})`]) }];
 }
 
 /* The dispatch dialog: the lead org pre-filled from the category's

@@ -166,12 +166,14 @@ export function field(spec) {
 	const setError = (text) => {
 		error.textContent = text || '';
 		error.hidden = !text;
-		const target = input;
-		if (target) {
-			if (text) target.setAttribute('aria-invalid', 'true');
-			else target.removeAttribute('aria-invalid');
+		if (input) {
+			if (text) input.setAttribute('aria-invalid', 'true');
+			else input.removeAttribute('aria-invalid');
 		}
 	};
+	/* a field being corrected loses its error mark */
+	el.addEventListener('input', () => setError(''));
+	el.addEventListener('change', () => setError(''));
 	return { el, get, setError, input, spec };
 }
 

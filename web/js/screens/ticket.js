@@ -38,6 +38,8 @@ const TEXT = {
 	answer: '答复内容',
 	resolution: '办理结果',
 	feedback: '反馈内容',
+	askEnterprise: '办理单位需要您补充以下信息(请点击“补充材料”答复):',
+	askStaff: '已挂起,等待企业补充:',
 	lead: '主办',
 	assist: '协办',
 };
@@ -112,6 +114,9 @@ function view(t, events, attachments, user, reload) {
 		h('div', { class: 'ticket-head' },
 			h('p', { class: 'ticket-number' }, t.number, ' ', stateBadge(t), ' ', countdown(t.sla)),
 			pageTitle(t.title)),
+		t.state === 'suspended' && t.suspension_question ? h('div', { class: 'alert alert-info callout', role: 'note' },
+			h('p', { class: 'alert-title' }, user.role === 'enterprise' ? TEXT.askEnterprise : TEXT.askStaff),
+			h('p', { class: 'alert-detail' }, t.suspension_question)) : null,
 		section(TEXT.actions, buttons.length ? h('div', { class: 'action-bar' }, buttons) : h('p', { class: 'muted' }, TEXT.noActions)),
 		section(TEXT.facts, facts([
 			['企业', t.enterprise.name], ['所属街镇', t.enterprise.town.name], ['诉求类别', t.category.name],
