@@ -51,7 +51,10 @@ async function userPage(name, username, home) {
 
 // ---- 1. the first screen ---------------------------------------------------
 
-test('the first screen loads fast with a cold cache and lists the demo logins', async () => {
+/* Loads the first screen in a fresh context (its own empty HTTP cache)
+ * until the login form and the demo logins show; resolves to the
+ * Navigation Timing figures and the page. */
+async function firstScreen() {
 	const page = await newPage(ctx.browser);
 	await page.goto(`${ctx.url}/`);
 	await page.getByRole('heading', { level: 1 }).waitFor();
@@ -60,8 +63,27 @@ test('the first screen loads fast with a cold cache and lists the demo logins', 
 		const n = performance.getEntriesByType('navigation')[0];
 		return { ttfb: n.responseStart - n.startTime, dcl: n.domContentLoadedEventEnd - n.startTime, load: n.loadEventEnd - n.startTime };
 	});
-	console.log(`# first screen (login, cold cache): first byte ${timing.ttfb.toFixed(1)} ms, DOMContentLoaded ${timing.dcl.toFixed(1)} ms, load ${timing.load.toFixed(1)} ms`);
-	if (timing.load > 300) console.log('# note: the first screen took over 300 ms (a loaded machine?)');
+	return { page, timing };
+}
+
+test('the first screen loads fast with a cold cache and lists the demo logins', async () => {
+	// the browser process itself warms up first (a blank page); each measured
+	// load then runs in a fresh context, with an empty cache
+	const warm = await newPage(ctx.browser);
+	await warm.goto('about:blank');
+	await closePage(warm);
+	const runs = [];
+	for (let i = 0; i < 3; i++) {
+		const { page: p, timing } = await firstScreen();
+		runs.push(timing);
+		if (i < 2) await closePage(p);
+		else ctx.loginPage = p;
+	}
+	const fmt = (t) => `first byte ${t.ttfb.toFixed(1)} ms, DOMContentLoaded ${t.dcl.toFixed(1)} ms, load ${t.load.toFixed(1)} ms`;
+	runs.forEach((t, i) => console.log(`# first screen (login), cold cache, run ${i + 1}: ${fmt(t)}`));
+	const median = [...runs].sort((a, b) => a.load - b.load)[1];
+	console.log(`# first screen median: load ${median.load.toFixed(1)} ms${median.load > 300 ? ' (over the 300 ms target: a loaded machine?)' : ''}`);
+	const page = ctx.loginPage;
 	if (await page.getByRole('table').getByRole('row').count() < 13) throw new Error('the demo logins are not all listed');
 	await checkScreen(page, '01-login');
 	// a demo login's button fills the form

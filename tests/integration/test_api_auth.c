@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "harness.h"
 
 static struct server_proc srv;
@@ -91,6 +93,47 @@ Test(auth, every_demo_login_works)
 		struct session s;
 		cr_assert_eq(login(srv.port, users[i], DEMO_PASSWORD, &s), 200, "demo login %s", users[i]);
 	}
+}
+
+/* GET /api/v1/auth/demo-logins: always 200, empty unless SUQIU_DEMO_LOGINS. */
+static json_t *demo_logins(int port)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, "GET", "/api/v1/auth/demo-logins", NULL, NULL, &r));
+	cr_assert_eq(r.status, 200, "body: %s", r.body);
+	json_t *body = json_loads(r.body, 0, NULL);
+	cr_assert_not_null(body, "not JSON: %s", r.body);
+	http_resp_free(&r);
+	return body;
+}
+
+Test(auth, demo_logins_are_listed_only_when_the_server_is_told_to)
+{
+	json_t *off = demo_logins(srv.port);
+	cr_assert(json_is_null(json_object_get(off, "password")));
+	cr_assert_eq(json_array_size(json_object_get(off, "logins")), 0);
+	json_decref(off);
+
+	static const char *env[] = { "SUQIU_DEMO_LOGINS=1", NULL };
+	struct server_proc demo;
+	server_start(&demo, env);
+	json_t *on = demo_logins(demo.port);
+	cr_assert_str_eq(json_string_value(json_object_get(on, "password")), DEMO_PASSWORD);
+	json_t *logins = json_object_get(on, "logins");
+	cr_assert_eq(json_array_size(logins), 12, "%zu demo logins", json_array_size(logins));
+	json_t *first = json_array_get(logins, 1);
+	cr_assert_str_eq(json_string_value(json_object_get(first, "username")), "zhuanyuan");
+	cr_assert_str_eq(json_string_value(json_object_get(first, "role_label")), "企业服务专员");
+	cr_assert_str_eq(json_string_value(json_object_get(first, "org")), "闵行区企业服务中心");
+	/* the listed password works for every listed login */
+	size_t i;
+	json_t *u;
+	json_array_foreach(logins, i, u) {
+		struct session s;
+		cr_assert_eq(login(demo.port, json_string_value(json_object_get(u, "username")), DEMO_PASSWORD, &s), 200);
+	}
+	json_decref(on);
+	server_stop_clean(&demo);
 }
 
 Test(auth, username_is_case_insensitive)

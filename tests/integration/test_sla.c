@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/timefmt.h"
@@ -345,4 +346,70 @@ Test(sla, a_return_stops_the_orgs_clocks_and_redispatch_starts_new_ones)
 	act_ok(&w, QIYE1, t, "withdraw", "\"reason\": \"已自行解决\"");
 	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL", t, NULL), 0,
 		     "a withdrawal cancels every running clock");
+}
+
+/* The sla summary of a ticket (GET /api/v1/tickets/{id}) or of its row in
+ * a list (found by its title); new reference. */
+static json_t *sla_of(long long ticket, const char *title)
+{
+	char path[256];
+	json_t *j = NULL, *sla;
+	if (!title) {
+		snprintf(path, sizeof path, "/api/v1/tickets/%lld", ticket);
+		cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", path, NULL, &j), 200);
+		sla = json_incref(json_object_get(j, "sla"));
+	} else {
+		snprintf(path, sizeof path, "/api/v1/tickets?q=%s", title);
+		cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", path, NULL, &j), 200);
+		json_t *items = json_object_get(j, "items");
+		cr_assert_eq(json_array_size(items), 1, "one ticket titled %s", title);
+		sla = json_incref(json_object_get(json_array_get(items, 0), "sla"));
+	}
+	json_decref(j);
+	cr_assert_not_null(sla);
+	return sla;
+}
+
+Test(sla, tickets_and_lists_show_the_remaining_working_time_of_the_nearest_deadline)
+{
+	long long cat = category_coded("RS"); /* the district's default policy: working time */
+	char title[48];
+	snprintf(title, sizeof title, "slaremaining%d", (int)getpid()); /* unique in the shared test database */
+	long long t = ticket_in(cat, title);
+	json_t *none = sla_of(t, NULL);
+	cr_assert(json_is_null(json_object_get(none, "remaining_minutes")), "no clock runs before the dispatch");
+	json_decref(none);
+	dispatch_to(t, "区市场监管局");
+	struct workcal *cal = db_calendar();
+	for (int list = 0; list < 2; list++) {
+		json_t *sla = sla_of(t, list ? title : NULL);
+		cr_assert_str_eq(json_string_value(json_object_get(sla, "next_leg")), "accept");
+		cr_assert_str_eq(json_string_value(json_object_get(sla, "clock")), "working");
+		cr_assert_eq(json_integer_value(json_object_get(sla, "day_minutes")), 420, "09:00-12:00 and 13:00-17:00");
+		int64_t deadline;
+		cr_assert(timefmt_parse_rfc3339(json_string_value(json_object_get(sla, "next_deadline")), &deadline));
+		bool flagged = false;
+		long expect = workcal_minutes_between(cal, (int64_t)time(NULL), deadline, &flagged);
+		long got = (long)json_integer_value(json_object_get(sla, "remaining_minutes"));
+		cr_assert(labs(got - expect) <= 1, "remaining %ld working minutes, expected %ld", got, expect);
+		json_decref(sla);
+	}
+	/* past the deadline: negative */
+	elapse(clock_of(t, "accept"), 30 * 86400);
+	json_t *late = sla_of(t, title);
+	cr_assert_lt(json_integer_value(json_object_get(late, "remaining_minutes")), 0);
+	json_decref(late);
+	workcal_free(cal);
+
+	/* a calendar clock counts plain minutes */
+	long long fast = ticket_in(short_category(), "时限测试:日历时钟");
+	dispatch_to(fast, "区市场监管局");
+	json_t *sla = sla_of(fast, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(sla, "clock")), "calendar");
+	int64_t deadline;
+	cr_assert(timefmt_parse_rfc3339(json_string_value(json_object_get(sla, "next_deadline")), &deadline));
+	long got = (long)json_integer_value(json_object_get(sla, "remaining_minutes"));
+	long expect = (long)((deadline - (int64_t)time(NULL)) / 60);
+	cr_assert(labs(got - expect) <= 1, "remaining %ld minutes, expected %ld", got, expect);
+	json_decref(sla);
 }

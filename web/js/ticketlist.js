@@ -109,21 +109,22 @@ export function ticketList(container, opts) {
 
 function render(items, opts) {
 	const cols = opts.columns || ['enterprise', 'deadline'];
-	const head = ['编号', '诉求标题', cols.includes('enterprise') ? '企业' : null, '类别', '紧急程度', '状态',
-		cols.includes('lead') ? '主办单位' : null, cols.includes('deadline') ? '办理时限' : null, '登记时间'].filter(Boolean);
+	/* [text, optional]: optional columns give way on narrow screens (tablets) */
+	const head = [['编号'], ['诉求标题'], cols.includes('enterprise') ? ['企业'] : null, ['类别', true], ['紧急程度'], ['状态'],
+		cols.includes('lead') ? ['主办单位'] : null, cols.includes('deadline') ? ['办理时限'] : null, ['登记时间', true]].filter(Boolean);
 	return h('table', { class: 'table table-tickets' },
 		h('caption', { class: 'visually-hidden' }, opts.label),
-		h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
+		h('thead', {}, h('tr', {}, head.map(([c, optional]) => h('th', { scope: 'col', class: optional ? 'col-optional' : null }, c)))),
 		h('tbody', {}, items.map((t) => h('tr', { class: `row-${t.sla ? t.sla.level : 'normal'}`, dataset: { ticketId: t.id } },
 			h('td', {}, h('a', { href: `#/ticket/${t.id}` }, t.number)),
 			h('td', {}, h('a', { href: `#/ticket/${t.id}`, class: 'ticket-title-link' }, t.title)),
 			cols.includes('enterprise') ? h('td', {}, t.enterprise.name) : null,
-			h('td', {}, t.category.name),
+			h('td', { class: 'col-optional' }, t.category.name),
 			h('td', {}, h('span', { class: `urgency urgency-${t.urgency}` }, URGENCY_LABELS[t.urgency])),
 			h('td', {}, stateBadge(t)),
 			cols.includes('lead') ? h('td', {}, t.lead_org || '—') : null,
 			cols.includes('deadline') ? h('td', {}, countdown(t.sla)) : null,
-			h('td', {}, formatTime(t.created_at))))));
+			h('td', { class: 'col-optional' }, formatTime(t.created_at))))));
 }
 
 export { STATE_LABELS };
