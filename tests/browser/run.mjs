@@ -9,8 +9,9 @@
 // answers, the bureau asks for an extension and resolves, the specialist
 // feeds back, the enterprise rates badly, the supervisor orders
 // rectification, the bureau resolves again, the enterprise rates well.
+import { execFileSync } from 'node:child_process';
 import {
-	SCREENSHOTS, apiSession, assertClean, checkScreen, closePage, launch, loginUi, newPage, runAll, startServer, test,
+	PASSWORD, SCREENSHOTS, apiSession, assertClean, checkScreen, closePage, launch, loginUi, need, newPage, runAll, startServer, test,
 } from './harness.mjs';
 
 const TAG = `浏览器测试${Date.now().toString(36)}`;
@@ -171,6 +172,29 @@ test('the specialist answers one ticket directly and rejects another', async () 
 	assertClean(page, 'answer and reject');
 });
 
+test('an action on a ticket that changed meanwhile is refused, explained and reloaded', async () => {
+	const page = ctx.pages.zhuanyuan;
+	const ent = await apiSession(ctx.url, 'qiye2');
+	const title = `${TAG} 并发修改`;
+	const t = await ent.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '两位专员同时处理的诉求,检查版本冲突。' });
+	await page.goto(`${ctx.url}/#/ticket/${t.id}`);
+	await screen(page, 'ticket');
+	await page.locator('.action-bar').getByRole('button', { name: '直接答复', exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.getByLabel('答复内容').fill('答复内容');
+	// another specialist dispatches it while the dialog is open
+	const other = await apiSession(ctx.url, 'zhuanyuan');
+	await other.call('POST', `/api/v1/tickets/${t.id}/actions/dispatch`, { version: t.version, lead_org_id: ctx.renshe });
+	await dialog.getByRole('button', { name: '直接答复', exact: true }).click();
+	await dialog.waitFor({ state: 'detached' });
+	await page.getByRole('alert').getByText('工单已被他人更新').waitFor();
+	await page.locator('.ticket-number .badge', { hasText: '待签收' }).waitFor();
+	// the refused request is the point of this test
+	page.problems = page.problems.filter((x) => !(x.includes('409') && x.includes(`/tickets/${t.id}/actions/answer`))
+		&& !(x.includes('409') && x.startsWith('console error')));
+	assertClean(page, 'conflict');
+});
+
 test('the dispatch dialog is pre-filled from the category; the specialist dispatches', async () => {
 	const page = ctx.pages.zhuanyuan;
 	await page.goto(`${ctx.url}/#/ticket/${ctx.ticketId}`);
@@ -324,12 +348,78 @@ test('the live stream reconnects after the server restarts', async () => {
 	assertClean(page, 'after the restart');
 });
 
+test('a bureau leader filters the overdue assignments, shown in red with the time past the deadline', async () => {
+	const spec = await apiSession(ctx.url, 'zhuanyuan');
+	const ent = await apiSession(ctx.url, 'qiye1');
+	const title = `${TAG} 超期未签收`;
+	const t = await ent.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '分派后长时间未签收的诉求,检查超期显示。' });
+	await spec.call('POST', `/api/v1/tickets/${t.id}/actions/dispatch`, { version: t.version, lead_org_id: ctx.shichang });
+	// as if three working days had passed and the worker had flagged it overdue
+	execFileSync('psql', [need('SUQIU_TEST_OWNER_URL'), '-qAt', '-v', 'ON_ERROR_STOP=1', '-c',
+		`UPDATE sla_clocks SET started_at = started_at - interval '10 days', warn_at = warn_at - interval '10 days',
+		 deadline = deadline - interval '10 days', supervise_at = supervise_at - interval '10 days', stage = 'overdue',
+		 due_at = NULL WHERE ticket_id = ${t.id} AND leg = 'accept' AND outcome IS NULL`]);
+	const page = await userPage('shichang_lead', 'shichang_lead', 'bureau');
+	await page.getByLabel('时限状态').selectOption('overdue');
+	const row = page.locator('tr', { has: page.getByRole('link', { name: title, exact: true }) });
+	await row.waitFor();
+	const text = await row.locator('.countdown-overdue').textContent();
+	if (!/^签收:已超期 \d+个工作日/.test(text)) throw new Error(`the overdue countdown reads "${text}"`);
+	const rows = await page.locator('.table-tickets tbody tr').count();
+	const red = await page.locator('.table-tickets tbody tr.row-overdue').count();
+	if (rows !== red) throw new Error(`${rows - red} rows that are not overdue are listed`);
+	await checkScreen(page, '15-bureau-leader-overdue');
+});
+
+test('the keyboard alone logs in, moves between screens and opens a ticket', async () => {
+	const page = await newPage(ctx.browser);
+	await page.goto(`${ctx.url}/#/login`);
+	await screen(page, 'login');
+	const focused = () => page.evaluate(() => {
+		const a = document.activeElement;
+		return `${a.tagName}:${a.getAttribute('name') || a.textContent.trim().slice(0, 40)}`;
+	});
+	if (!(await focused()).startsWith('H1')) throw new Error(`focus starts on ${await focused()}, not the heading`);
+	await page.keyboard.press('Tab');
+	if (await focused() !== 'INPUT:username') throw new Error(`Tab went to ${await focused()}`);
+	await page.keyboard.type('zhuanyuan');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(PASSWORD);
+	await page.keyboard.press('Enter');
+	await screen(page, 'triage');
+	if (await focused() !== 'H1:分派台') throw new Error(`after login the focus is on ${await focused()}`);
+	// Tab on to the first ticket of the queue and open it with Enter
+	let target = '';
+	for (let i = 0; i < 40 && !target.startsWith('A:MH-'); i++) {
+		await page.keyboard.press('Tab');
+		target = await focused();
+	}
+	if (!target.startsWith('A:MH-')) throw new Error('no ticket link is reachable with Tab');
+	await page.keyboard.press('Enter');
+	await screen(page, 'ticket');
+	if (!(await focused()).startsWith('H1')) throw new Error(`the ticket view leaves the focus on ${await focused()}`);
+	// a dialog takes the focus and Escape closes it
+	let button = '';
+	for (let i = 0; i < 10 && !button.startsWith('BUTTON'); i++) {
+		await page.keyboard.press('Tab');
+		button = await focused();
+	}
+	if (button.startsWith('BUTTON')) {
+		await page.keyboard.press('Enter');
+		await page.getByRole('dialog').waitFor();
+		await page.keyboard.press('Escape');
+		await page.getByRole('dialog').waitFor({ state: 'detached' });
+	}
+	assertClean(page, 'keyboard');
+	await closePage(page);
+});
+
 test('every screen also fits a tablet', async () => {
 	const page = await newPage(ctx.browser, { width: 820, height: 1180 });
 	await loginUi(page, ctx.url, 'zhuanyuan', 'triage');
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 	if (overflow > 0) throw new Error(`the triage desk scrolls sideways by ${overflow}px on a tablet`);
-	await checkScreen(page, '14-triage-tablet');
+	await checkScreen(page, '16-triage-tablet');
 	await closePage(page);
 });
 
@@ -346,6 +436,7 @@ async function main() {
 		const orgs = (await admin.call('GET', '/api/v1/orgs')).items;
 		ctx.guihua = orgs.find((o) => o.name === '区规划资源局').id;
 		ctx.renshe = orgs.find((o) => o.name === '区人社局').id;
+		ctx.shichang = orgs.find((o) => o.name === '区市场监管局').id;
 		const cats = (await admin.call('GET', '/api/v1/categories')).items;
 		ctx.categoryId = cats.find((c) => c.name === '用工人社').id;
 		failed = await runAll(ctx);

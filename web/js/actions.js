@@ -5,7 +5,7 @@
  * shows a button only for what the server allows, so the UI never offers
  * what would be refused.
  */
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { currentUser } from './app.js';
 import { field, formDialog, h } from './ui.js';
 
@@ -120,7 +120,10 @@ async function dispatchFields(ticket) {
 	];
 }
 
-/* Opens the dialog of action on ticket; on success calls done(updated ticket). */
+/* Opens the dialog of action on ticket; on success calls done(updated
+ * ticket). When the ticket changed meanwhile (409: another user acted
+ * first) the dialog closes and done(null, error) lets the page reload and
+ * say why: the dialog's version is stale, so it cannot simply retry. */
 export async function openAction(action, ticket, done) {
 	const spec = ACTIONS[action];
 	const fields = (await spec.fields(ticket)).map(field);
@@ -136,7 +139,16 @@ export async function openAction(action, ticket, done) {
 		submitLabel: spec.label,
 		onSubmit: async (values) => {
 			const body = spec.body ? spec.body(values, ticket) : dropEmpty(values);
-			const updated = await post(`/api/v1/tickets/${ticket.id}/actions/${action}`, { version: ticket.version, ...body });
+			let updated;
+			try {
+				updated = await post(`/api/v1/tickets/${ticket.id}/actions/${action}`, { version: ticket.version, ...body });
+			} catch (err) {
+				if (err instanceof ApiError && err.status === 409) {
+					done(null, err);
+					return;
+				}
+				throw err;
+			}
 			done(updated);
 		},
 	});

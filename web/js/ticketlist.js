@@ -35,7 +35,8 @@ export function byUrgencyAndDeadline(a, b) {
  * base: query parameters always sent (e.g. { queue: 'mine' }), states:
  * [[value, label]] offered in the state filter (first = default),
  * columns: which optional columns (enterprise, deadline, lead), empty:
- * text when nothing matches, filters: show the filter bar }.
+ * text when nothing matches, filters: show the filter bar, levels: offer
+ * the deadline filter (warned, overdue; applied to the loaded rows) }.
  * Returns { cleanup(), reload() }. */
 export function ticketList(container, opts) {
 	const filters = opts.filters !== false;
@@ -44,11 +45,14 @@ export function ticketList(container, opts) {
 	const urgencySelect = h('select', { id: `${opts.id}-urgency`, name: 'urgency' },
 		h('option', { value: '' }, '全部'), Object.entries(URGENCY_LABELS).map(([v, l]) => h('option', { value: v }, l)));
 	const categorySelect = h('select', { id: `${opts.id}-category`, name: 'category_id' }, h('option', { value: '' }, '全部'));
+	const levelSelect = h('select', { id: `${opts.id}-level`, name: 'level' },
+		[['', '全部'], ['warned', '预警'], ['overdue', '超期'], ['late', '预警或超期']].map(([v, l]) => h('option', { value: v }, l)));
 	const search = h('input', { id: `${opts.id}-q`, name: 'q', type: 'search', maxlength: 60, placeholder: '标题、内容或企业名称' });
 	const bar = h('form', { class: 'filters', role: 'search', 'aria-label': `${opts.label}筛选` },
 		opts.states ? h('div', { class: 'filter' }, h('label', { for: stateSelect.id }, '状态'), stateSelect) : null,
 		h('div', { class: 'filter' }, h('label', { for: urgencySelect.id }, '紧急程度'), urgencySelect),
 		h('div', { class: 'filter' }, h('label', { for: categorySelect.id }, '诉求类别'), categorySelect),
+		opts.levels ? h('div', { class: 'filter' }, h('label', { for: levelSelect.id }, '时限状态'), levelSelect) : null,
 		h('div', { class: 'filter filter-grow' }, h('label', { for: search.id }, '搜索'), search),
 		h('button', { type: 'submit', class: 'button button-secondary' }, '查询'));
 	const count = h('p', { class: 'list-count', role: 'status' });
@@ -77,7 +81,9 @@ export function ticketList(container, opts) {
 		try {
 			const answer = await get(`/api/v1/tickets${query(params)}`);
 			if (mine !== seq) return;
-			const items = opts.sort === false ? answer.items : [...answer.items].sort(byUrgencyAndDeadline);
+			const level = levelSelect.value;
+			const shown = answer.items.filter((t) => !level || (level === 'late' ? t.sla.level !== 'normal' : t.sla.level === level));
+			const items = opts.sort === false ? shown : [...shown].sort(byUrgencyAndDeadline);
 			count.textContent = items.length ? `共 ${items.length} 件${answer.next_cursor ? '(仅显示前 200 件)' : ''}` : '';
 			fill(table, items.length ? render(items, opts) : h('p', { class: 'empty' }, opts.empty || '没有符合条件的工单。'));
 		} catch (err) {
@@ -88,7 +94,7 @@ export function ticketList(container, opts) {
 		event.preventDefault();
 		reload();
 	});
-	for (const select of [stateSelect, urgencySelect, categorySelect]) select.addEventListener('change', reload);
+	for (const select of [stateSelect, urgencySelect, categorySelect, levelSelect]) select.addEventListener('change', reload);
 
 	const unsubscribe = live.subscribe(() => {
 		clearTimeout(timer);

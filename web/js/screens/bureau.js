@@ -19,9 +19,12 @@ export async function render(root) {
 	const user = currentUser();
 	const list = h('div', { class: 'list' });
 	root.append(pageTitle(`承办台 · ${user.org.name}`),
-		h('p', { class: 'screen-lead' }, '本单位待签收和办理中的工单;办理时限按工作时间倒计时,黄色为预警,红色为超期。'), list);
+		h('p', { class: 'screen-lead' }, '本单位待签收和办理中的工单;办理时限按工作时间倒计时,黄色为预警,红色为超期。',
+			user.role === 'bureau_leader' ? '“时限状态”可筛选本单位预警和超期(含督办)的工单;工单页面可改派承办人。' : ''), list);
+	const leader = user.role === 'bureau_leader';
 	const q = ticketList(list, { id: 'bureau', label: '承办台待办工单', base: { queue: 'mine' }, states: STATES,
-		columns: ['enterprise', 'deadline'], empty: '暂无待办工单。' });
+		columns: leader ? ['enterprise', 'lead', 'deadline'] : ['enterprise', 'deadline'], levels: true,
+		empty: '暂无待办工单。' });
 	await q.ready;
 	return q.cleanup;
 }

@@ -57,6 +57,7 @@ export async function render(root, params) {
 	let shown = null;
 	let loading = false;
 
+	let problem = null; /* an action refused because the ticket had changed: shown after the reload */
 	async function load() {
 		if (loading) return;
 		loading = true;
@@ -70,7 +71,12 @@ export async function render(root, params) {
 			ticket.suspension_question = suspend && suspend.payload ? suspend.payload.question : null;
 			const refocus = document.activeElement && body.contains(document.activeElement) ? document.activeElement.dataset.action : null;
 			shown = ticket;
-			fill(body, view(ticket, events.items, attachments.items, user, load));
+			const conflict = problem;
+			problem = null;
+			fill(body, view(ticket, events.items, attachments.items, user, (err) => {
+				problem = err || null;
+				load();
+			}, conflict));
 			if (user.role === 'specialist') sidePanel(body.querySelector('.ticket-aside'), ticket);
 			if (refocus) {
 				const again = body.querySelector(`[data-action="${refocus}"]`);
@@ -103,10 +109,10 @@ function facts(pairs) {
 		.map(([k, v]) => h('div', { class: 'fact' }, h('dt', {}, k), h('dd', {}, v))));
 }
 
-function view(t, events, attachments, user, reload) {
-	const done = () => {
-		notify(TEXT.updated);
-		reload();
+function view(t, events, attachments, user, reload, conflict) {
+	const done = (updated, err) => {
+		if (!err) notify(TEXT.updated);
+		reload(err);
 	};
 	const buttons = actionButtons(t, done);
 	const lead = t.assignments.filter((a) => a.lead && a.state !== 'returned').map((a) => a.org_name).pop();
@@ -117,6 +123,7 @@ function view(t, events, attachments, user, reload) {
 		t.state === 'suspended' && t.suspension_question ? h('div', { class: 'alert alert-info callout', role: 'note' },
 			h('p', { class: 'alert-title' }, user.role === 'enterprise' ? TEXT.askEnterprise : TEXT.askStaff),
 			h('p', { class: 'alert-detail' }, t.suspension_question)) : null,
+		conflict ? errorBox(conflict) : null,
 		section(TEXT.actions, buttons.length ? h('div', { class: 'action-bar' }, buttons) : h('p', { class: 'muted' }, TEXT.noActions)),
 		section(TEXT.facts, facts([
 			['企业', t.enterprise.name], ['所属街镇', t.enterprise.town.name], ['诉求类别', t.category.name],
