@@ -34,8 +34,7 @@ export const ACTIONS = {
 	dispatch: { label: '分派', fields: dispatchFields, body: (v) => ({ lead_org_id: Number(v.lead_org_id),
 		assist_org_ids: v.assist_org_ids.map(Number), note: v.note || undefined }) },
 	reject: { label: '不予受理', danger: true, fields: () => [text('reason', '不予受理理由', { required: true })] },
-	merge: { label: '合并', fields: () => [{ name: 'into_ticket_id', label: '合并到的工单 ID', type: 'number', required: true, min: 1,
-		max: 999999999 }, note()], body: (v) => ({ into_ticket_id: Number(v.into_ticket_id), note: v.note || undefined }) },
+	merge: { label: '合并', fields: mergeFields, body: (v) => ({ into_ticket_id: Number(v.into_ticket_id), note: v.note || undefined }) },
 	summon: { label: '吹哨报到', fields: async (t) => [await orgChoice('org_ids', '报到单位', t, []), note()],
 		body: (v) => ({ org_ids: v.org_ids.map(Number), note: v.note || undefined }) },
 	dispute_return: { label: '提请审定退回', fields: () => [text('reason', '提请理由', { required: true })] },
@@ -94,6 +93,14 @@ function suspendQuestion(t) {
 async function orgChoice(name, label, ticket, preselect) {
 	const orgs = await dispatchOrgs();
 	return { name, label, type: 'checkboxes', options: orgs.map((o) => [String(o.id), o.name]), value: preselect.map(String) };
+}
+
+/* A duplicate is merged into one of its similar tickets that is still open. */
+async function mergeFields(ticket) {
+	const similar = await get(`/api/v1/tickets/${ticket.id}/similar`);
+	const open = similar.items.filter((x) => x.id !== ticket.id && !['merged', 'rejected', 'closed', 'answered'].includes(x.state));
+	return [{ name: 'into_ticket_id', label: '合并到', type: 'select', required: true, placeholder: open.length ? '请选择相似诉求' : '没有可合并的相似诉求',
+		options: open.map((x) => [String(x.id), `${x.number} ${x.title}(${x.enterprise},${x.state_label},相似度 ${Math.round(x.similarity * 100)}%)`]) }, note()];
 }
 
 /* A leader picks another handler of the org (or an org above or below it). */
