@@ -100,6 +100,21 @@ export async function render(root, params) {
 	};
 }
 
+/* The closed loop 收集 → 分派 → 处置 → 反馈 → 评价 and where the ticket is on it. */
+const STEPS = ['提交受理', '分派', '办理', '办结', '反馈', '评价'];
+const STEP_OF = { new: 0, returned: 1, dispatched: 1, in_progress: 2, suspended: 2, rectifying: 2, resolved: 3, feedback: 4, closed: 6 };
+const ENDED = { answered: '已直接答复', rejected: '不予受理', merged: '已合并' };
+
+function progress(t) {
+	if (ENDED[t.state]) return h('p', { class: 'steps-ended' }, `办理流程:${ENDED[t.state]}`);
+	const at = t.state === 'closed' && t.close_reason === 'withdrawn' ? -1 : STEP_OF[t.state];
+	if (at === -1) return h('p', { class: 'steps-ended' }, '办理流程:企业已撤回');
+	return h('ol', { class: 'steps', 'aria-label': '办理流程' }, STEPS.map((label, i) => h('li', {
+		class: i < at ? 'step step-done' : i === at ? 'step step-current' : 'step',
+		'aria-current': i === at ? 'step' : false,
+	}, label)));
+}
+
 function section(title, ...children) {
 	return h('section', { class: 'panel', 'aria-label': title }, h('h2', { class: 'panel-title' }, title), ...children);
 }
@@ -118,8 +133,8 @@ function view(t, events, attachments, user, reload, conflict) {
 	const lead = t.assignments.filter((a) => a.lead && a.state !== 'returned').map((a) => a.org_name).pop();
 	const main = h('div', { class: 'ticket-main' },
 		h('div', { class: 'ticket-head' },
-			h('p', { class: 'ticket-number' }, t.number, ' ', stateBadge(t), ' ', countdown(t.sla)),
-			pageTitle(t.title)),
+			h('p', { class: 'ticket-number' }, t.number, ' ', stateBadge(t), ' ', t.sla.next_deadline ? countdown(t.sla) : null),
+			pageTitle(t.title), progress(t)),
 		t.state === 'suspended' && t.suspension_question ? h('div', { class: 'alert alert-info callout', role: 'note' },
 			h('p', { class: 'alert-title' }, user.role === 'enterprise' ? TEXT.askEnterprise : TEXT.askStaff),
 			h('p', { class: 'alert-detail' }, t.suspension_question)) : null,
