@@ -150,6 +150,7 @@ export async function assertAccessible(page, where) {
 	});
 	const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 	if (bad.length) throw new Error(`${where}: axe violations:\n  ${bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.join(', ')}`).join('\n  ')}`);
+	if (result.length) console.log(`# axe, ${where}: ${result.map((v) => `${v.impact} ${v.id}`).join(', ')}`);
 	return result.length;
 }
 
