@@ -325,6 +325,8 @@ test('the supervisor orders rectification; the bureau resolves again; the enterp
 	await sup.getByRole('link', { name: ctx.title, exact: true }).waitFor();
 	await checkScreen(sup, '12-supervision');
 	await openTicket(sup, ctx.title);
+	await act(sup, '批准延期', (d) => d.getByLabel('备注').fill('同意延期 2 个工作日。'));
+	await sup.getByText('2 个工作日 · 已批准').waitFor();
 	await act(sup, '差评处理', async (d) => {
 		await d.getByLabel('责令整改').check();
 		await d.getByLabel('处理意见').fill('请 3 个工作日内完成发放并回访。');
@@ -341,6 +343,23 @@ test('the supervisor orders rectification; the bureau resolves again; the enterp
 	}, '已关闭');
 	await checkScreen(page, '13-ticket-closed');
 	assertClean(sup, 'supervision');
+});
+
+test('the specialist sends a resolution back for rework', async () => {
+	const page = ctx.pages.zhuanyuan;
+	const ent = await apiSession(ctx.url, 'qiye1');
+	const spec = await apiSession(ctx.url, 'zhuanyuan');
+	const bureau = await apiSession(ctx.url, 'renshe');
+	const title = `${TAG} 退回重办`;
+	let t = await ent.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '办理结果不完整的诉求,检查退回重办。' });
+	t = await spec.call('POST', `/api/v1/tickets/${t.id}/actions/dispatch`, { version: t.version, lead_org_id: ctx.renshe });
+	t = await bureau.call('POST', `/api/v1/tickets/${t.id}/actions/accept`, { version: t.version });
+	t = await bureau.call('POST', `/api/v1/tickets/${t.id}/actions/resolve`, { version: t.version, resolution: '已处理。' });
+	await page.goto(`${ctx.url}/#/triage`);
+	await screen(page, 'triage');
+	await openTicket(page, title);
+	await act(page, '退回重办', (d) => d.getByLabel('退回重办理由').fill('办理结果过于简单,请写明处理措施。'), '处置中');
+	assertClean(page, 'send back');
 });
 
 test('an enterprise withdraws a ticket of its own', async () => {
