@@ -110,10 +110,13 @@ route('/ticket/:id', ticket);
 route('/admin', pending);
 route('/', { name: 'home', render: () => go(session.user ? homeOf(session.user) : '/login') });
 
+/* Logged out: only the login screen. Logged in: the role's screens and
+ * ticket views; anything else goes to the role's home. */
 setGuard((path) => {
 	if (!session.user) return path === '/login' ? null : '/login';
-	if (path === '/login') return homeOf(session.user);
-	return null;
+	const mine = (NAV[session.user.role] || []).map(([href]) => href);
+	if (path === '/' || path.startsWith('/ticket/') || mine.includes(path)) return null;
+	return homeOf(session.user);
 });
 
 setUnauthorizedHandler(() => {

@@ -75,7 +75,8 @@ export async function render(root) {
 		pageTitle(specialist ? TEXT.titleSpecialist : TEXT.titleEnterprise),
 		h('p', { class: 'card-lead' }, specialist ? TEXT.leadSpecialist : TEXT.leadEnterprise), form));
 
-	const idempotencyKey = crypto.randomUUID();
+	/* getRandomValues works on plain-HTTP intranet hosts too (randomUUID needs a secure context) */
+	const idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 	form.addEventListener('submit', async (event) => {
 		event.preventDefault();
 		fill(errorSlot);

@@ -91,7 +91,9 @@ export async function render(root, params) {
 
 	await load();
 	const unsubscribe = live.subscribe((kind, data) => {
-		if (kind === 'reconnected' || (data && String(data.ticket_id) === String(id) && (!shown || data.version > shown.version))) load();
+		/* an attachment leaves the version as it is; everything else moves it on */
+		if (kind === 'reconnected' || (data && String(data.ticket_id) === String(id)
+			&& (!shown || data.version > shown.version || data.action === 'attach'))) load();
 	});
 	const timer = setInterval(load, 60000);
 	return () => {
