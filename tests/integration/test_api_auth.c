@@ -125,13 +125,11 @@ Test(auth, demo_logins_are_listed_only_when_the_server_is_told_to)
 	cr_assert_str_eq(json_string_value(json_object_get(first, "username")), "zhuanyuan");
 	cr_assert_str_eq(json_string_value(json_object_get(first, "role_label")), "企业服务专员");
 	cr_assert_str_eq(json_string_value(json_object_get(first, "org")), "闵行区企业服务中心");
-	/* the listed password works for every listed login */
-	size_t i;
-	json_t *u;
-	json_array_foreach(logins, i, u) {
-		struct session s;
-		cr_assert_eq(login(demo.port, json_string_value(json_object_get(u, "username")), DEMO_PASSWORD, &s), 200);
-	}
+	/* the listed password works (for one login: every_demo_login_works tries them all, and
+	 * logins of the accounts other tests fail on would only crowd their throttle counts) */
+	json_t *last = json_array_get(logins, json_array_size(logins) - 1);
+	struct session s;
+	cr_assert_eq(login(demo.port, json_string_value(json_object_get(last, "username")), DEMO_PASSWORD, &s), 200);
 	json_decref(on);
 	server_stop_clean(&demo);
 }
