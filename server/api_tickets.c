@@ -326,6 +326,9 @@ static struct pgstmt STMT_TICKETS_LIST = PGSTMT_READ("tickets_list",
 	" AND ($13::timestamptz IS NULL OR t.created_at < $13)"
 	" AND ($14::text IS NULL OR (t.title || ' ' || t.description) LIKE $14 OR e.name LIKE $14)"
 	" AND " SQL_QUEUE("$15::text", "$16", "$2")
+	" AND ($18::text IS NULL OR $18 = (SELECT CASE WHEN bool_or(k.stage IN ('overdue', 'supervised')) THEN 'overdue'"
+	"      WHEN bool_or(k.stage = 'warned') THEN 'warned' ELSE 'normal' END"
+	"      FROM sla_clocks k WHERE k.ticket_id = t.id AND k.outcome IS NULL))"
 	" ORDER BY t.id DESC LIMIT $17");
 
 static void on_tickets(enum pgpool_status st, PGresult *res, void *arg)
@@ -454,6 +457,11 @@ void api_tickets_list(struct reqctx *ctx)
 		http_reply_problem(ctx, "invalid_query", "queue must be mine");
 		return;
 	}
+	const char *level = http_query_param(ctx, "sla_level");
+	if (level && strcmp(level, "normal") != 0 && strcmp(level, "warned") != 0 && strcmp(level, "overdue") != 0) {
+		http_reply_problem(ctx, "invalid_query", "sla_level must be normal, warned or overdue");
+		return;
+	}
 	const char *q = http_query_param(ctx, "q");
 	if (q && (strlen(q) == 0 || strlen(q) > 200)) {
 		http_reply_problem(ctx, "invalid_query", "q must be 1 to 200 bytes");
@@ -465,8 +473,8 @@ void api_tickets_list(struct reqctx *ctx)
 	snprintf(limit, sizeof limit, "%d", page.limit + 1);
 	const char *params[] = { sp.scope, sp.path, sp.enterprise, after, state ? states : NULL, org, astate, category,
 				 channel, enterprise, urgency, from, to, pattern, queue, role_name(ctx->who.role),
-				 limit };
-	http_query(ctx, &STMT_TICKETS_LIST, 17, params, on_tickets);
+				 limit, level };
+	http_query(ctx, &STMT_TICKETS_LIST, 18, params, on_tickets);
 	free(pattern);
 }
 

@@ -401,6 +401,23 @@ Test(sla, tickets_and_lists_show_the_remaining_working_time_of_the_nearest_deadl
 	json_decref(late);
 	workcal_free(cal);
 
+	/* lists filter by the level the worker set (sla_level) */
+	char id[24], path[160];
+	snprintf(id, sizeof id, "%lld", t);
+	const char *p[] = { id };
+	PQclear(sql("UPDATE sla_clocks SET stage = 'overdue' WHERE ticket_id = $1 AND leg = 'accept' AND outcome IS NULL", 1, p));
+	static const struct { const char *level; size_t n; } levels[] = { { "overdue", 1 }, { "warned", 0 }, { "normal", 0 } };
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		json_t *j = NULL;
+		snprintf(path, sizeof path, "/api/v1/tickets?q=%s&sla_level=%s", title, levels[i].level);
+		cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", path, NULL, &j), 200);
+		cr_assert_eq(json_array_size(json_object_get(j, "items")), levels[i].n, "sla_level=%s", levels[i].level);
+		json_decref(j);
+	}
+	json_t *bad = NULL;
+	cr_assert_eq(api_call(w.port, &w.s[ZHUANYUAN], "GET", "/api/v1/tickets?sla_level=red", NULL, &bad), 400);
+	json_decref(bad);
+
 	/* a calendar clock counts plain minutes */
 	long long fast = ticket_in(short_category(), "时限测试:日历时钟");
 	dispatch_to(fast, "区市场监管局");
