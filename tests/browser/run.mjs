@@ -321,8 +321,8 @@ test('the specialist feeds back; the enterprise rates it 非常不满意 with a 
 });
 
 test('the supervisor orders rectification; the bureau resolves again; the enterprise rates 非常满意', async () => {
-	const sup = await userPage('duban', 'duban', 'overview');
-	await sup.getByRole('link', { name: ctx.title, exact: true }).waitFor();
+	const sup = await userPage('duban', 'duban', 'supervision');
+	await sup.locator('section', { hasText: '待裁定事项' }).getByRole('link', { name: ctx.title, exact: true }).waitFor();
 	await checkScreen(sup, '12-supervision');
 	await openTicket(sup, ctx.title);
 	await act(sup, '批准延期', (d) => d.getByLabel('备注').fill('同意延期 2 个工作日。'));
@@ -415,6 +415,20 @@ test('a bureau leader filters the overdue assignments, shown in red with the tim
 	await page.waitForFunction(() => [...document.querySelectorAll('.table-tickets tbody tr')].every((r) => r.classList.contains('row-overdue')),
 		null, { timeout: 5000 });
 	await checkScreen(page, '15-bureau-leader-overdue');
+	ctx.overdueTitle = title;
+});
+
+test('the supervisor sees the overdue ticket across the district and issues a supervision notice', async () => {
+	const page = ctx.pages.duban;
+	await page.goto(`${ctx.url}/#/supervision`);
+	await screen(page, 'supervision');
+	const overdue = page.locator('section', { hasText: '全区超期工单' });
+	await overdue.getByRole('link', { name: ctx.overdueTitle, exact: true }).waitFor();
+	await checkScreen(page, '16-supervision-overdue');
+	await openTicket(page, ctx.overdueTitle);
+	await act(page, '督办', (d) => d.getByLabel('督办意见').fill('请区市场监管局立即签收并于今日内联系企业。'));
+	await page.locator('.timeline').getByText('督办').first().waitFor();
+	assertClean(page, 'supervise');
 });
 
 test('the keyboard alone logs in, moves between screens and opens a ticket', async () => {
@@ -477,7 +491,7 @@ test('every screen also fits a tablet', async () => {
 	await loginUi(page, ctx.url, 'zhuanyuan', 'triage');
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 	if (overflow > 0) throw new Error(`the triage desk scrolls sideways by ${overflow}px on a tablet`);
-	await checkScreen(page, '16-triage-tablet');
+	await checkScreen(page, '17-triage-tablet');
 	await closePage(page);
 });
 

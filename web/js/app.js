@@ -18,6 +18,7 @@ const bureau = () => import('./screens/bureau.js');
 const overview = () => import('./screens/overview.js');
 const ticket = () => import('./screens/ticket.js');
 const pending = () => import('./screens/pending.js');
+const supervision = () => import('./screens/supervision.js');
 
 /* Every screen a role may open from the navigation, its home first. */
 const NAV = {
@@ -25,7 +26,7 @@ const NAV = {
 	specialist: [['/triage', '分派台'], ['/triage/new', '登记诉求']],
 	bureau_handler: [['/bureau', '承办台']],
 	bureau_leader: [['/bureau', '承办台']],
-	supervisor: [['/tickets', '督办事项']],
+	supervisor: [['/supervision', '督办台'], ['/tickets', '工单查询']],
 	leader: [['/tickets', '工单查询']],
 	town_viewer: [['/tickets', '工单查询']],
 	admin: [['/admin', '系统管理']],
@@ -106,6 +107,7 @@ route('/triage', triage);
 route('/triage/new', submit);
 route('/bureau', bureau);
 route('/tickets', overview);
+route('/supervision', supervision);
 route('/ticket/:id', ticket);
 route('/admin', pending);
 route('/', { name: 'home', render: () => go(session.user ? homeOf(session.user) : '/login') });

@@ -36,7 +36,7 @@ export function byUrgencyAndDeadline(a, b) {
  * [[value, label]] offered in the state filter (first = default),
  * columns: which optional columns (enterprise, deadline, lead), empty:
  * text when nothing matches, filters: show the filter bar, levels: offer
- * the deadline filter (warned, overdue; applied to the loaded rows) }.
+ * the deadline filter (sla_level: warned, overdue) }.
  * Returns { cleanup(), reload() }. */
 export function ticketList(container, opts) {
 	const filters = opts.filters !== false;
@@ -46,7 +46,7 @@ export function ticketList(container, opts) {
 		h('option', { value: '' }, '全部'), Object.entries(URGENCY_LABELS).map(([v, l]) => h('option', { value: v }, l)));
 	const categorySelect = h('select', { id: `${opts.id}-category`, name: 'category_id' }, h('option', { value: '' }, '全部'));
 	const levelSelect = h('select', { id: `${opts.id}-level`, name: 'level' },
-		[['', '全部'], ['warned', '预警'], ['overdue', '超期'], ['late', '预警或超期']].map(([v, l]) => h('option', { value: v }, l)));
+		[['', '全部'], ['warned', '预警'], ['overdue', '超期']].map(([v, l]) => h('option', { value: v }, l)));
 	const search = h('input', { id: `${opts.id}-q`, name: 'q', type: 'search', maxlength: 60, placeholder: '标题、内容或企业名称' });
 	const bar = h('form', { class: 'filters', role: 'search', 'aria-label': `${opts.label}筛选` },
 		opts.states ? h('div', { class: 'filter' }, h('label', { for: stateSelect.id }, '状态'), stateSelect) : null,
@@ -77,13 +77,12 @@ export function ticketList(container, opts) {
 			params.urgency = urgencySelect.value;
 			params.category_id = categorySelect.value;
 			params.q = search.value.trim();
+			if (opts.levels) params.sla_level = levelSelect.value;
 		}
 		try {
 			const answer = await get(`/api/v1/tickets${query(params)}`);
 			if (mine !== seq) return;
-			const level = levelSelect.value;
-			const shown = answer.items.filter((t) => !level || (level === 'late' ? t.sla.level !== 'normal' : t.sla.level === level));
-			const items = opts.sort === false ? shown : [...shown].sort(byUrgencyAndDeadline);
+			const items = opts.sort === false ? answer.items : [...answer.items].sort(byUrgencyAndDeadline);
 			count.textContent = items.length ? `共 ${items.length} 件${answer.next_cursor ? '(仅显示前 200 件)' : ''}` : '';
 			fill(table, items.length ? render(items, opts) : h('p', { class: 'empty' }, opts.empty || '没有符合条件的工单。'));
 		} catch (err) {

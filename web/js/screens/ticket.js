@@ -47,7 +47,7 @@ const TEXT = {
 const ASSIGNMENT_STATES = { pending: '待签收', accepted: '办理中', returned: '已退回', done: '已完成' };
 const EXTENSION_STATES = { pending: '待审批', approved: '已批准', denied: '已驳回' };
 const SCORE_LABELS = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
-const HOME = { enterprise: '/portal', specialist: '/triage', bureau_handler: '/bureau', bureau_leader: '/bureau' };
+const HOME = { enterprise: '/portal', specialist: '/triage', bureau_handler: '/bureau', bureau_leader: '/bureau', supervisor: '/supervision' };
 
 export async function render(root, params) {
 	const id = params.id;
