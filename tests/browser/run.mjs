@@ -474,6 +474,19 @@ test('the keyboard alone logs in, moves between screens and opens a ticket', asy
 	await closePage(page);
 });
 
+test('a town viewer reads the tickets of its town de-identified and can take no action', async () => {
+	const page = await userPage('xinzhuang', 'xinzhuang', 'overview');
+	await page.getByLabel('搜索').fill(ctx.title);
+	await page.getByRole('button', { name: '查询' }).click();
+	await openTicket(page, ctx.title);
+	await page.getByText('138****5678').waitFor();
+	await page.getByText('刘*').first().waitFor();
+	if (await page.locator('.action-bar button').count() !== 0) throw new Error('a town viewer is offered actions');
+	await checkScreen(page, '18-ticket-town-viewer');
+	await closePage(page);
+	delete ctx.pages.xinzhuang;
+});
+
 test('an ended session brings the login screen back with a notice', async () => {
 	const page = await newPage(ctx.browser);
 	await loginUi(page, ctx.url, 'qiye2', 'portal');
