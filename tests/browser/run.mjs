@@ -503,7 +503,7 @@ test('a town viewer reads the tickets of its town de-identified and can take no 
 	await page.getByText('138****5678').waitFor();
 	await page.getByText('刘*').first().waitFor();
 	if (await page.locator('.action-bar button').count() !== 0) throw new Error('a town viewer is offered actions');
-	await checkScreen(page, '18-ticket-town-viewer');
+	await checkScreen(page, '17-ticket-town-viewer');
 	await closePage(page);
 	delete ctx.pages.xinzhuang;
 });
@@ -525,7 +525,7 @@ test('every screen also fits a tablet', async () => {
 	await loginUi(page, ctx.url, 'zhuanyuan', 'triage');
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 	if (overflow > 0) throw new Error(`the triage desk scrolls sideways by ${overflow}px on a tablet`);
-	await checkScreen(page, '17-triage-tablet');
+	await checkScreen(page, '18-triage-tablet');
 	await closePage(page);
 });
 
