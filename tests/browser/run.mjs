@@ -366,6 +366,33 @@ test('the supervisor orders rectification; the bureau resolves again; the enterp
 	assertClean(sup, 'supervision');
 });
 
+test('a ticket with an assisting org: the assisting bureau accepts and contributes, the lead resolves', async () => {
+	const spec = ctx.pages.zhuanyuan;
+	const ent = await apiSession(ctx.url, 'qiye1');
+	const title = `${TAG} 协办`;
+	const t = await ent.call('POST', '/api/v1/tickets', { category_id: ctx.categoryId, title, description: '需要两个部门共同办理的诉求,检查协办。' });
+	await spec.goto(`${ctx.url}/#/ticket/${t.id}`);
+	await screen(spec, 'ticket');
+	await act(spec, '分派', async (d) => {
+		await d.getByLabel('主办单位').selectOption(String(ctx.renshe));
+		await d.getByRole('checkbox', { name: '区规划资源局', exact: true }).check();
+	}, '待签收');
+	const assist = ctx.pages.guihua;
+	await assist.goto(`${ctx.url}/#/bureau`);
+	await screen(assist, 'bureau');
+	await openTicket(assist, title);
+	await act(assist, '签收');
+	await act(assist, '协办意见', (d) => d.getByLabel('协办意见').fill('该地块规划用途符合要求,同意办理。'));
+	await assist.locator('.table').getByRole('cell', { name: '已完成' }).waitFor();
+	const lead = ctx.pages.renshe;
+	await lead.goto(`${ctx.url}/#/ticket/${t.id}`);
+	await screen(lead, 'ticket');
+	await act(lead, '签收', null, '处置中');
+	await act(lead, '办结', (d) => d.getByLabel('办理结果').fill('会同区规划资源局办结。'), '已办结');
+	assertClean(assist, 'assisting');
+	assertClean(lead, 'lead');
+});
+
 test('the specialist sends a resolution back for rework', async () => {
 	const page = ctx.pages.zhuanyuan;
 	const ent = await apiSession(ctx.url, 'qiye1');

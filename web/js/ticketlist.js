@@ -95,13 +95,13 @@ export function ticketList(container, opts) {
 	});
 	for (const select of [stateSelect, urgencySelect, categorySelect, levelSelect]) select.addEventListener('change', reload);
 
-	/* at most one reload per 300 ms however busy the stream is (a debounce
+	/* at most one reload per 200 ms however busy the stream is (a debounce
 	 * would never fire under a steady stream of events) */
 	const unsubscribe = live.subscribe(() => {
 		if (timer === null) timer = setTimeout(() => {
 			timer = null;
 			reload();
-		}, 300);
+		}, 200);
 	});
 	const tick = setInterval(reload, 60000);
 	const ready = reload();
