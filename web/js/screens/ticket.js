@@ -57,9 +57,13 @@ export async function render(root, params) {
 	let shown = null;
 	let loading = false;
 
+	let again = false; /* asked to load while loading: once more afterwards, for what came meanwhile */
 	let problem = null; /* an action refused because the ticket had changed: shown after the reload */
 	async function load() {
-		if (loading) return;
+		if (loading) {
+			again = true;
+			return;
+		}
 		loading = true;
 		try {
 			const [ticket, events, attachments] = await Promise.all([
@@ -79,13 +83,17 @@ export async function render(root, params) {
 			}, conflict));
 			if (user.role === 'specialist') sidePanel(body.querySelector('.ticket-aside'), ticket);
 			if (refocus) {
-				const again = body.querySelector(`[data-action="${refocus}"]`);
-				if (again) again.focus();
+				const button = body.querySelector(`[data-action="${refocus}"]`);
+				if (button) button.focus();
 			}
 		} catch (err) {
 			if (!(err instanceof ApiError && err.status === 401)) fill(body, pageTitle('工单'), errorBox(err));
 		} finally {
 			loading = false;
+		}
+		if (again) {
+			again = false;
+			load();
 		}
 	}
 
