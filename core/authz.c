@@ -61,6 +61,14 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 	[AUTHZ_SLA_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 	/* the outbox holds every notice of every ticket: operators only */
 	[AUTHZ_OUTBOX_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
+	/* dashboards: the district's leadership and supervision see all; an org
+	 * its own subtree's work; a town viewer its town's enterprises (see
+	 * authz_stats_reach); enterprises none */
+	[AUTHZ_STATS_READ] = {
+		[ROLE_SPECIALIST] = SCOPE_OWN_ORG, [ROLE_BUREAU_HANDLER] = SCOPE_OWN_ORG,
+		[ROLE_BUREAU_LEADER] = SCOPE_OWN_ORG, [ROLE_SUPERVISOR] = SCOPE_ALL,
+		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_OWN_ORG, [ROLE_ADMIN] = SCOPE_ALL,
+	},
 };
 
 bool authz_path_within(const char *path, const char *root)
@@ -92,6 +100,31 @@ enum authz_verdict authz_check(const struct principal *who, enum authz_action ac
 		return what->enterprise_id == who->enterprise_id ? AUTHZ_ALLOW : AUTHZ_DENY_SCOPE;
 	}
 	return AUTHZ_DENY_ROLE;
+}
+
+enum authz_stats_reach authz_stats_reach(const struct principal *who)
+{
+	if (!who || (unsigned)who->role >= ROLE__COUNT)
+		return STATS_NONE;
+	switch (rules[AUTHZ_STATS_READ][who->role]) {
+	case SCOPE_ALL:
+		return STATS_ALL;
+	case SCOPE_OWN_ORG:
+		if (!who->org_path[0])
+			return STATS_NONE;
+		/* a town's own tickets are its enterprises' demands, not only what it was assigned */
+		return who->role == ROLE_TOWN_VIEWER ? STATS_TOWN : STATS_ORG;
+	case SCOPE_NONE:
+	case SCOPE_OWN_ENTERPRISE:
+		break;
+	}
+	return STATS_NONE;
+}
+
+const char *authz_stats_reach_name(enum authz_stats_reach r)
+{
+	static const char *const names[] = { "none", "all", "org", "town" };
+	return (unsigned)r <= STATS_TOWN ? names[r] : "none";
 }
 
 const char *authz_problem_code(enum authz_verdict v)

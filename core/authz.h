@@ -51,6 +51,7 @@ enum authz_action {
 	AUTHZ_SLA_READ,          /* read SLA policies */
 	AUTHZ_SLA_MANAGE,        /* create and edit SLA policies */
 	AUTHZ_OUTBOX_MANAGE,     /* read the notification outbox and retry deliveries */
+	AUTHZ_STATS_READ,        /* the leadership metrics (object: an org; see authz_stats_reach) */
 	AUTHZ__ACTION_COUNT
 };
 
@@ -72,6 +73,17 @@ enum authz_verdict authz_check(const struct principal *who, enum authz_action ac
 
 /* True when path lies inside the subtree rooted at root (or equals it). */
 bool authz_path_within(const char *path, const char *root);
+
+/* How much of the district's metrics (/api/v1/stats) a principal sees:
+ * from the AUTHZ_STATS_READ row of the rules table. */
+enum authz_stats_reach {
+	STATS_NONE, /* none (403) */
+	STATS_ALL,  /* every ticket, every org's row */
+	STATS_ORG,  /* tickets its org subtree was assigned, the clocks and rows of that subtree */
+	STATS_TOWN, /* tickets of the enterprises of its town subtree (a town viewer) */
+};
+enum authz_stats_reach authz_stats_reach(const struct principal *who);
+const char *authz_stats_reach_name(enum authz_stats_reach r);
 
 /* The problem code for a denial ("forbidden" / "out_of_scope"). */
 const char *authz_problem_code(enum authz_verdict v);

@@ -160,3 +160,77 @@ void csv_free(struct csv_table *t)
 	free(t->records);
 	memset(t, 0, sizeof *t);
 }
+
+/* ---- writing ---------------------------------------------------------- */
+
+static void out_add(struct csv_out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		while (o->len + n + 1 > o->cap)
+			o->cap = o->cap ? o->cap * 2 : 256;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+void csv_out_init(struct csv_out *o, bool bom)
+{
+	memset(o, 0, sizeof *o);
+	o->fresh = true;
+	out_add(o, bom ? "\xEF\xBB\xBF" : "", bom ? 3 : 0);
+}
+
+void csv_out_finish(struct csv_out *o)
+{
+	free(o->buf);
+	memset(o, 0, sizeof *o);
+}
+
+bool csv_formula_like(const char *s)
+{
+	return s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r');
+}
+
+static void cell(struct csv_out *o, const char *s, bool neutralise)
+{
+	if (!o->fresh)
+		out_add(o, ",", 1);
+	o->fresh = false;
+	if (!s)
+		return;
+	bool prefix = neutralise && csv_formula_like(s);
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		out_add(o, "\"", 1);
+	if (prefix)
+		out_add(o, "'", 1);
+	for (const char *p = s; *p;) { /* runs between quotes; a quote doubled */
+		size_t run = strcspn(p, "\"");
+		out_add(o, p, run);
+		p += run;
+		if (*p == '"') {
+			out_add(o, "\"\"", 2);
+			p++;
+		}
+	}
+	if (quote)
+		out_add(o, "\"", 1);
+}
+
+void csv_text(struct csv_out *o, const char *s)
+{
+	cell(o, s, true);
+}
+
+void csv_raw(struct csv_out *o, const char *s)
+{
+	cell(o, s, false);
+}
+
+void csv_end_record(struct csv_out *o)
+{
+	out_add(o, "\r\n", 2);
+	o->fresh = true;
+}

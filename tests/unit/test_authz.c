@@ -29,7 +29,7 @@ static struct principal make(enum role r, const char *org_path)
 /* A new action or role must be added to the matrix below. */
 Test(authz, matrix_covers_every_action_and_role)
 {
-	cr_assert_eq(AUTHZ__ACTION_COUNT, 16, "an action was added: extend the matrix in this file");
+	cr_assert_eq(AUTHZ__ACTION_COUNT, 17, "an action was added: extend the matrix in this file");
 	cr_assert_eq(ROLE__COUNT, 8, "a role was added: extend the matrix in this file");
 }
 
@@ -56,12 +56,14 @@ static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	[AUTHZ_SLA_READ]          = "-" "A" "A" "A" "A" "A" "A" "A",
 	[AUTHZ_SLA_MANAGE]        = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_OUTBOX_MANAGE]     = "-" "-" "-" "-" "-" "-" "-" "A",
+	[AUTHZ_STATS_READ]        = "-" "O" "O" "O" "A" "A" "O" "A",
 };
 
 static const char *const action_names[AUTHZ__ACTION_COUNT] = {
 	"SELF_READ", "ORG_READ", "ORG_MANAGE", "USER_READ", "USER_MANAGE", "TOKEN_MANAGE",
 	"ENTERPRISE_READ", "ENTERPRISE_MANAGE", "CATEGORY_MANAGE", "KB_READ", "KB_MANAGE",
 	"TICKET_IMPORT", "CALENDAR_MANAGE", "SLA_READ", "SLA_MANAGE", "OUTBOX_MANAGE",
+	"STATS_READ",
 };
 
 static const char *verdict_name(enum authz_verdict v)
@@ -283,4 +285,24 @@ Test(authz, problem_codes_are_in_the_catalogue_as_403)
 		cr_expect_str_eq(k->code, code, "%s is not in the catalogue", code);
 		cr_expect_eq(k->status, 403, "%s: status %d", code, k->status);
 	}
+}
+
+/* The metrics' reach: the district for leadership, supervision and admins;
+ * an org's own subtree; a town viewer its town's enterprises; nothing for enterprises. */
+Test(authz, stats_reach_per_role)
+{
+	static const enum authz_stats_reach want[ROLE__COUNT] = {
+		[ROLE_ENTERPRISE] = STATS_NONE, [ROLE_SPECIALIST] = STATS_ORG, [ROLE_BUREAU_HANDLER] = STATS_ORG,
+		[ROLE_BUREAU_LEADER] = STATS_ORG, [ROLE_SUPERVISOR] = STATS_ALL, [ROLE_LEADER] = STATS_ALL,
+		[ROLE_TOWN_VIEWER] = STATS_TOWN, [ROLE_ADMIN] = STATS_ALL,
+	};
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		struct principal p = make((enum role)r, "1.4");
+		cr_assert_eq(authz_stats_reach(&p), want[r], "role %d", r);
+	}
+	struct principal orphan = make(ROLE_BUREAU_HANDLER, "");
+	cr_assert_eq(authz_stats_reach(&orphan), STATS_NONE, "an org scope needs an org");
+	cr_assert_eq(authz_stats_reach(NULL), STATS_NONE);
+	cr_assert_str_eq(authz_stats_reach_name(STATS_TOWN), "town");
+	cr_assert_str_eq(authz_stats_reach_name(STATS_ALL), "all");
 }

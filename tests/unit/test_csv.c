@@ -72,3 +72,76 @@ Test(csv, malformed_input_is_refused)
 	cr_assert_not(csv_parse("a\nb\nc\n", 6, 2, 20, &t, err, sizeof err), "more records than allowed");
 	csv_free(&t);
 }
+
+/* ---- writing ---------------------------------------------------------- */
+
+Test(csv_out, bom_quoting_and_crlf)
+{
+	struct csv_out o;
+	csv_out_init(&o, true);
+	csv_text(&o, "机构");
+	csv_text(&o, "a,b");
+	csv_text(&o, "say \"hi\"");
+	csv_raw(&o, NULL);
+	csv_end_record(&o);
+	csv_text(&o, "two\nlines");
+	csv_raw(&o, "0.75");
+	csv_end_record(&o);
+	cr_assert_str_eq(o.buf, "\xEF\xBB\xBF" "机构,\"a,b\",\"say \"\"hi\"\"\",\r\n\"two\nlines\",0.75\r\n");
+	cr_assert_eq(o.len, strlen(o.buf));
+	csv_out_finish(&o);
+	csv_out_finish(&o); /* twice is harmless */
+	csv_out_init(&o, false);
+	csv_text(&o, "");
+	csv_text(&o, "");
+	csv_end_record(&o);
+	cr_assert_str_eq(o.buf, ",\r\n");
+	csv_out_finish(&o);
+}
+
+Test(csv_out, formulas_are_neutralised_in_text_cells_only)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "=1+2", "'=1+2" },
+		{ "+86 138", "'+86 138" },
+		{ "-5", "'-5" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "=a,b", "\"'=a,b\"" },
+		{ "a=b", "a=b" },
+		{ "正常", "正常" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct csv_out o;
+		csv_out_init(&o, false);
+		csv_text(&o, cases[i].in);
+		cr_assert_str_eq(o.buf, cases[i].out, "%s", cases[i].in);
+		csv_out_finish(&o);
+	}
+	struct csv_out o;
+	csv_out_init(&o, false);
+	csv_raw(&o, "-0.5");
+	cr_assert_str_eq(o.buf, "-0.5");
+	csv_out_finish(&o);
+	cr_assert(csv_formula_like("=x"));
+	cr_assert_not(csv_formula_like("x="));
+	cr_assert_not(csv_formula_like(NULL));
+}
+
+Test(csv_out, what_is_written_parses_back)
+{
+	struct csv_out o;
+	csv_out_init(&o, true);
+	csv_text(&o, "a,\"b\"\nc");
+	csv_text(&o, "莘庄镇");
+	csv_end_record(&o);
+	struct csv_table t = parse_ok(o.buf, o.len);
+	cr_assert_eq(t.n, 1);
+	cr_assert_str_eq(t.records[0].fields[0], "a,\"b\"\nc");
+	cr_assert_str_eq(t.records[0].fields[1], "莘庄镇");
+	csv_free(&t);
+	csv_out_finish(&o);
+}
