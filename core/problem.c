@@ -42,6 +42,7 @@ const struct problem_kind problem_catalogue[] = {
 	{ "overloaded", 503, "服务繁忙,请稍后再试" },
 	{ "database_unavailable", 503, "数据库暂时不可用" },
 	{ "shutting_down", 503, "服务正在重启,请稍后再试" },
+	{ "query_timeout", 503, "查询超时,请缩小统计范围后重试" },
 	{ NULL, 0, NULL },
 };
 

@@ -70,6 +70,12 @@ void api_outbox_list(struct reqctx *ctx);
 void api_outbox_retry(struct reqctx *ctx);
 void api_outbox_retry_dead(struct reqctx *ctx);
 
+/* api_stats.c */
+void api_stats_overview(struct reqctx *ctx);
+void api_stats_orgs(struct reqctx *ctx);
+void api_stats_categories(struct reqctx *ctx);
+void api_stats_trend(struct reqctx *ctx);
+
 /* api_tokens.c */
 void api_tokens_list(struct reqctx *ctx);
 void api_tokens_create(struct reqctx *ctx);
@@ -95,6 +101,10 @@ bool api_page(struct reqctx *ctx, struct page *page);
 /* api_page into a page that ctx owns (its state, freed with it); NULL when
  * it replied 400. */
 struct page *api_page_new(struct reqctx *ctx);
+
+/* Replies 400 invalid_query and returns false when the query string has a
+ * parameter outside allowed (NULL-terminated) or the same one twice. */
+bool api_query_known(struct reqctx *ctx, const char *const *allowed);
 
 /* Checks the JSON body of a ROUTE_JSON route against fields; replies 400
  * itself and returns false when it does not fit. */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
 
 #include "core/db.h"
 #include "core/timefmt.h"
@@ -47,6 +49,27 @@ struct page *api_page_new(struct reqctx *ctx)
 	ctx->state = page;
 	ctx->state_free = free;
 	return api_page(ctx, page) ? page : NULL;
+}
+
+bool api_query_known(struct reqctx *ctx, const char *const *allowed)
+{
+	struct evkeyval *kv;
+	TAILQ_FOREACH(kv, ctx->query, next) {
+		bool known = false;
+		for (const char *const *a = allowed; *a && !known; a++)
+			known = strcmp(kv->key, *a) == 0;
+		if (!known) {
+			http_reply_problem(ctx, "invalid_query", "unknown query parameter \"%.40s\"", kv->key);
+			return false;
+		}
+		for (struct evkeyval *other = TAILQ_NEXT(kv, next); other; other = TAILQ_NEXT(other, next)) {
+			if (strcmp(other->key, kv->key) == 0) {
+				http_reply_problem(ctx, "invalid_query", "query parameter \"%.40s\" is given twice", kv->key);
+				return false;
+			}
+		}
+	}
+	return true;
 }
 
 bool api_body_ok(struct reqctx *ctx, const struct jsonin_field *fields)

@@ -79,6 +79,11 @@ const struct route routes[] = {
 	{ GET, "/api/v1/sla-policies/effective", api_sla_effective, 0 },
 	{ POST, "/api/v1/sla-policies", api_sla_create, ROUTE_JSON },
 	{ PATCH, "/api/v1/sla-policies/:id", api_sla_update, ROUTE_JSON },
+	/* the leadership metrics */
+	{ GET, "/api/v1/stats/overview", api_stats_overview, 0 },
+	{ GET, "/api/v1/stats/orgs", api_stats_orgs, 0 },
+	{ GET, "/api/v1/stats/categories", api_stats_categories, 0 },
+	{ GET, "/api/v1/stats/trend", api_stats_trend, 0 },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },
