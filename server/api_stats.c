@@ -73,25 +73,31 @@
 	"  GROUP BY n.category_id, n.k HAVING count(DISTINCT n.enterprise_id) >= 2)"
 
 /*
- * One view: TG adds the row key g to each ticket (SELECT tk.*, <key> AS g
- * FROM tk ...); AKEY and CKEY are the key of an assignment a (with tg) and
- * of a clock k (with its org ko); ROWS is the FROM item of the rows
- * (exposing g); HEAD their own columns.
+ * One view: TG is the SELECT list's key g of a ticket tk (and FROM items
+ * after tk it needs); AKEY the key of an assignment a (with tg); FKEY the
+ * key of a feedback leg k (with its org ko); ROWS the FROM item of the rows
+ * (exposing g); HEAD their own columns. An assignment's legs take its key
+ * (their org is the assignment's).
  */
-#define STATS_SQL(REACH, OWN, TG, AKEY, CKEY, EXTRA, ROWS, HEAD, ORDER) \
+#define STATS_SQL(REACH, OWN, TG, AKEY, FKEY, EXTRA, ROWS, HEAD, ORDER) \
 	"WITH tk AS MATERIALIZED (SELECT t.id, t.number, t.title, t.state, t.category_id, t.enterprise_id, t.created_at," \
 	"   t.close_reason, t.rework_count, t.return_count, t.supervision_count" \
 	"  FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id" \
 	"  WHERE t.created_at >= $1::timestamptz AND t.created_at < $2::timestamptz" REACH ")," \
-	" tg AS MATERIALIZED (" TG ")," \
+	" tg AS MATERIALIZED (SELECT tk.id, tk.state, tk.close_reason, tk.rework_count, tk.return_count," \
+	"   tk.supervision_count, " TG ")," \
 	" ro AS (SELECT DISTINCT ev.ticket_id FROM ticket_events ev JOIN tk ON tk.id = ev.ticket_id" \
 	"  WHERE ev.action = 'reopen')," \
 	" asg AS MATERIALIZED (SELECT a.id, a.ticket_id, a.lead, a.accepted_at, a.returned_at, tg.return_count, " AKEY " AS g" \
 	"  FROM assignments a JOIN tg ON tg.id = a.ticket_id WHERE " OWN("a.org_path") ")," \
-	" ck AS MATERIALIZED (SELECT k.ticket_id, k.leg, k.outcome, k.stage, k.duration_minutes, asg.lead, asg.accepted_at," \
-	"   (k.outcome IS NULL AND k.suspended_at IS NULL AND k.deadline < now()) AS late, " CKEY " AS g" \
+	/* legs of assignments through their assignment (an inner join: the legs without one, feedback and \
+	 * rating, never meet a hash table), then the specialists' feedback legs */ \
+	" ck AS (SELECT k.ticket_id, k.leg, k.outcome, k.stage, k.duration_minutes, asg.lead, asg.accepted_at," \
+	"   " LATE " AS late, asg.g" \
+	"  FROM asg JOIN sla_clocks k ON k.assignment_id = asg.id" \
+	"  UNION ALL SELECT k.ticket_id, k.leg, k.outcome, k.stage, k.duration_minutes, NULL, NULL, " LATE ", " FKEY \
 	"  FROM sla_clocks k JOIN tg ON tg.id = k.ticket_id JOIN orgs ko ON ko.id = k.org_id" \
-	"  LEFT JOIN asg ON asg.id = k.assignment_id WHERE k.leg <> 'rating' AND " OWN("ko.path") ")," \
+	"  WHERE k.leg = 'feedback' AND " OWN("ko.path") ")," \
 	" ta AS (SELECT g, count(*) AS tickets, " STATE_COUNTS "," \
 	"   count(*) FILTER (WHERE " CLOSED_HANDLED ") AS closed_handled," \
 	"   count(*) FILTER (WHERE " CLOSED_HANDLED " AND rework_count = 0 AND ro.ticket_id IS NULL) AS resolved_kept," \
@@ -120,6 +126,8 @@
 	" SELECT " HEAD ", " FIGURE_COLUMNS \
 	" FROM " ROWS " LEFT JOIN ta USING (g) LEFT JOIN ra USING (g) LEFT JOIN aa USING (g) LEFT JOIN xa USING (g)" \
 	" LEFT JOIN ca USING (g) ORDER BY " ORDER
+/* a running leg past its deadline, not suspended: late now */
+#define LATE "(k.outcome IS NULL AND k.suspended_at IS NULL AND k.deadline < now())"
 
 #define Z(c) "coalesce(" c ", 0) AS " c
 #define FIGURE_COLUMNS \
@@ -139,7 +147,7 @@
 	"json_build_object('category_id', c.id, 'category_code', c.code, 'category', c.name, 'title', cl.title," \
 	" 'tickets', cl.n, 'enterprises', cl.enterprises, 'numbers', cl.numbers)"
 
-#define OVERVIEW_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "SELECT tk.*, 0 AS g FROM tk", "tg.g", "tg.g", CLUSTERS_CTE, \
+#define OVERVIEW_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "0 AS g FROM tk", "tg.g", "tg.g", CLUSTERS_CTE, \
 	"(SELECT 0 AS g) r", \
 	"(SELECT count(*) FROM cl) AS repeated_clusters, (SELECT coalesce(sum(n), 0) FROM cl) AS repeated_tickets," \
 	" (SELECT coalesce(json_agg(" CLUSTER_JSON " ORDER BY cl.n DESC, c.code, cl.title), '[]')" \
@@ -147,12 +155,12 @@
 	" AS clusters", "g")
 /* tickets count for the unit of their latest lead assignment */
 #define ORGS_SQL(REACH, OWN, ROWS_OWN) STATS_SQL(REACH, OWN, \
-	"SELECT tk.*, " UNIT("la.org_path") " AS g FROM tk LEFT JOIN (SELECT DISTINCT ON (a.ticket_id) a.ticket_id," \
+	UNIT("la.org_path") " AS g FROM tk LEFT JOIN (SELECT DISTINCT ON (a.ticket_id) a.ticket_id," \
 	"  a.org_path FROM assignments a JOIN tk ON tk.id = a.ticket_id WHERE a.lead ORDER BY a.ticket_id, a.id DESC) la" \
 	" ON la.ticket_id = tk.id", UNIT("a.org_path"), UNIT("ko.path"), "", \
 	"(SELECT o.id AS g, o.name, o.kind FROM orgs o WHERE o.kind IN ('bureau', 'town')" ROWS_OWN ") r", \
 	"r.g AS org_id, r.name AS org_name, r.kind AS org_kind", "r.kind, r.g")
-#define CATEGORIES_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "SELECT tk.*, tk.category_id AS g FROM tk", "tg.g", "tg.g", \
+#define CATEGORIES_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "tk.category_id AS g FROM tk", "tg.g", "tg.g", \
 	CLUSTERS_CTE, \
 	"(SELECT DISTINCT g FROM tg) r JOIN categories c ON c.id = r.g LEFT JOIN categories pc ON pc.id = c.parent_id" \
 	" LEFT JOIN (SELECT category_id AS g, count(*) AS repeated_clusters, sum(n) AS repeated_tickets FROM cl" \
@@ -162,7 +170,7 @@
 	"c.code")
 /* buckets in Asia/Shanghai local time ($4: day, week or month), every one of the period even when empty */
 #define TREND_SQL(REACH, OWN) STATS_SQL(REACH, OWN, \
-	"SELECT tk.*, date_trunc($4::text, tk.created_at AT TIME ZONE 'Asia/Shanghai') AS g FROM tk", "tg.g", "tg.g", "", \
+	"date_trunc($4::text, tk.created_at AT TIME ZONE 'Asia/Shanghai') AS g FROM tk", "tg.g", "tg.g", "", \
 	"(SELECT generate_series(date_trunc($4::text, $1::timestamptz AT TIME ZONE 'Asia/Shanghai')," \
 	"   $2::timestamptz AT TIME ZONE 'Asia/Shanghai' - interval '1 microsecond', ('1 ' || $4::text)::interval) AS g) r", \
 	"to_char(r.g, 'YYYY-MM-DD') AS bucket", "r.g")

@@ -786,8 +786,11 @@ struct pgpool *pgpool_create(struct event_base *base, const struct pgpool_option
 	pool->base = base;
 	pool->conninfo = xstrdup(opt->conninfo);
 	pool->application_name = xstrdup(opt->application_name ? opt->application_name : "suqiu");
-	/* every API timestamp is +08:00 (DESIGN.md §6), whatever the server's default */
-	pool->options = xasprintf("-c statement_timeout=%d -c timezone=Asia/Shanghai", opt->statement_timeout_ms);
+	/* every API timestamp is +08:00 (DESIGN.md §6), whatever the server's default; no JIT: the
+	 * statistics' aggregates spent 2.3 s compiling for a 0.3 s query (20,000 tickets), and the
+	 * other statements are too short to gain from it */
+	pool->options = xasprintf("-c statement_timeout=%d -c timezone=Asia/Shanghai -c jit=off",
+				  opt->statement_timeout_ms);
 	pool->queue_max = opt->queue_max;
 	pool->queue_timeout_ms = opt->queue_timeout_ms;
 	pool->size = opt->size;

@@ -20,29 +20,6 @@
 
 WORLD_SUITE(sla, 240);
 
-static PGconn *owner;
-
-static PGresult *sql(const char *query, int n, const char *const *params)
-{
-	if (!owner)
-		owner = test_db();
-	PGresult *res = PQexecParams(owner, query, n, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	cr_assert(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s: %s", query, PQresultErrorMessage(res));
-	return res;
-}
-
-static long long scalar(const char *query, long long a, const char *b)
-{
-	char x[24];
-	snprintf(x, sizeof x, "%lld", a);
-	const char *p[] = { x, b };
-	PGresult *res = sql(query, b ? 2 : 1, p);
-	long long v = PQntuples(res) && !PQgetisnull(res, 0, 0) ? atoll(PQgetvalue(res, 0, 0)) : -1;
-	PQclear(res);
-	return v;
-}
-
 /* A category of this test's own with a 24×7 policy in minutes: accept
  * 10, contact 10, resolve 60, feedback 10; warning at 50%; supervision
  * 5 minutes after a deadline. */
@@ -50,29 +27,12 @@ static long long short_category(void)
 {
 	char code[32];
 	snprintf(code, sizeof code, "SLA%d", (int)getpid() % 100000);
-	const char *p[] = { code };
-	PGresult *res = sql("WITH c AS (INSERT INTO categories (code, name) VALUES ($1, '时限测试' || $1) RETURNING id),"
-			    " p AS (INSERT INTO sla_policies (category_id, urgency, clock, accept_amount, accept_unit,"
-			    "   contact_amount, contact_unit, resolve_amount, resolve_unit, feedback_amount, feedback_unit,"
-			    "   warning_share, supervision_delay_minutes)"
-			    "  SELECT id, 'normal', 'calendar', 10, 'minutes', 10, 'minutes', 60, 'minutes', 10, 'minutes',"
-			    "   0.50, 5 FROM c)"
-			    " SELECT id FROM c", 1, p);
-	long long id = atoll(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return id;
+	return calendar_category(code, "时限测试", 10, 10, 60, 10, 5);
 }
 
 static long long ticket_in(long long category, const char *title)
 {
-	char body[512];
-	snprintf(body, sizeof body, "{\"category_id\":%lld,\"title\":\"%s\",\"description\":\"%s,请尽快办理。\","
-		 "\"contact_name\":\"刘洋\",\"contact_phone\":\"13812345678\"}", category, title, title);
-	json_t *j = NULL;
-	cr_assert_eq(api_call(w.port, &w.s[QIYE1], "POST", "/api/v1/tickets", body, &j), 201);
-	long long id = (long long)json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
-	return id;
+	return ticket_in_category(&w, QIYE1, category, title);
 }
 
 static void dispatch_to(long long ticket, const char *org)
@@ -85,7 +45,7 @@ static void dispatch_to(long long ticket, const char *org)
 /* The running clock of leg on ticket. */
 static long long clock_of(long long ticket, const char *leg)
 {
-	return scalar("SELECT id FROM sla_clocks WHERE ticket_id = $1 AND leg = $2 AND outcome IS NULL", ticket, leg);
+	return db_scalar_of("SELECT id FROM sla_clocks WHERE ticket_id = $1 AND leg = $2 AND outcome IS NULL", ticket, leg);
 }
 
 /* Seconds from the clock's start to each instant. */
@@ -93,34 +53,7 @@ static long long offset(long long clock, const char *column)
 {
 	char q[160];
 	snprintf(q, sizeof q, "SELECT extract(epoch FROM %s - started_at)::bigint FROM sla_clocks WHERE id = $1", column);
-	return scalar(q, clock, NULL);
-}
-
-/* As if seconds had passed for this clock. */
-static void elapse(long long clock, int seconds)
-{
-	char id[24], s[24];
-	snprintf(id, sizeof id, "%lld", clock);
-	snprintf(s, sizeof s, "%d", seconds);
-	const char *p[] = { id, s };
-	PQclear(sql("UPDATE sla_clocks SET started_at = started_at - make_interval(secs => $2::int),"
-		    " warn_at = warn_at - make_interval(secs => $2::int), deadline = deadline - make_interval(secs => $2::int),"
-		    " supervise_at = supervise_at - make_interval(secs => $2::int),"
-		    " due_at = due_at - make_interval(secs => $2::int) WHERE id = $1", 2, p));
-	PQclear(sql("NOTIFY suqiu_worker", 0, NULL));
-}
-
-static long long events(long long ticket, const char *action)
-{
-	return scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND action = $2", ticket, action);
-}
-
-/* Waits up to 10 s for the ticket's first event of action. */
-static void await_event(long long ticket, const char *action)
-{
-	for (int i = 0; i < 200 && events(ticket, action) == 0; i++)
-		usleep(50000);
-	cr_assert_eq(events(ticket, action), 1, "no %s event on ticket %lld", action, ticket);
+	return db_scalar_of(q, clock, NULL);
 }
 
 static long long notices(long long ticket, const char *kind, const char *recipient_kind, long long recipient)
@@ -128,7 +61,7 @@ static long long notices(long long ticket, const char *kind, const char *recipie
 	char q[256];
 	snprintf(q, sizeof q, "SELECT count(*) FROM outbox WHERE ticket_id = $1 AND kind = $2"
 		 " AND recipient_kind = '%s' AND recipient_id = %lld", recipient_kind, recipient);
-	return scalar(q, ticket, kind);
+	return db_scalar_of(q, ticket, kind);
 }
 
 static const char *stage(long long clock)
@@ -137,7 +70,7 @@ static const char *stage(long long clock)
 	char id[24];
 	snprintf(id, sizeof id, "%lld", clock);
 	const char *p[] = { id };
-	PGresult *res = sql("SELECT stage FROM sla_clocks WHERE id = $1", 1, p);
+	PGresult *res = db_sql("SELECT stage FROM sla_clocks WHERE id = $1", 1, p);
 	snprintf(buf, sizeof buf, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return buf;
@@ -157,7 +90,7 @@ Test(sla, a_short_deadline_escalates_warning_overdue_supervision_once_each)
 	cr_assert_eq(offset(accept, "supervise_at"), 900, "supervision 5 minutes after the deadline");
 	cr_assert_eq(offset(accept, "due_at"), 300, "the first timer is the warning");
 	cr_assert_eq(offset(resolve, "deadline"), 3600);
-	cr_assert_eq(scalar("SELECT allowed_minutes FROM sla_clocks WHERE id = $1", accept, NULL), 10);
+	cr_assert_eq(db_scalar_of("SELECT allowed_minutes FROM sla_clocks WHERE id = $1", accept, NULL), 10);
 
 	struct server_proc worker;
 	const char *env[] = { "SUQIU_WORKER_INTERVAL=1", NULL };
@@ -165,7 +98,7 @@ Test(sla, a_short_deadline_escalates_warning_overdue_supervision_once_each)
 	long long bureau = org_named("区市场监管局");
 	long long leader = user_named("shichang_lead"), supervisor = user_named("duban");
 
-	elapse(accept, 301); /* past the warning */
+	clock_elapse(accept, 301); /* past the warning */
 	await_event(t, "sla_warning");
 	cr_assert_str_eq(stage(accept), "warned");
 	/* nobody has accepted yet: the warning goes to the org */
@@ -177,7 +110,7 @@ Test(sla, a_short_deadline_escalates_warning_overdue_supervision_once_each)
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "sla"), "level")), "warned");
 	json_decref(j);
 
-	elapse(accept, 300); /* past the deadline */
+	clock_elapse(accept, 300); /* past the deadline */
 	await_event(t, "sla_overdue");
 	cr_assert_str_eq(stage(accept), "overdue");
 	cr_assert_eq(notices(t, "sla_overdue", "user", leader), 1, "催办 goes to the org's leader");
@@ -186,38 +119,38 @@ Test(sla, a_short_deadline_escalates_warning_overdue_supervision_once_each)
 			 "an overdue ticket is flagged red");
 	json_decref(j);
 
-	elapse(accept, 300); /* past the supervision delay */
+	clock_elapse(accept, 300); /* past the supervision delay */
 	await_event(t, "sla_supervision");
 	cr_assert_str_eq(stage(accept), "supervised");
 	cr_assert_eq(notices(t, "sla_supervision", "user", supervisor), 1, "督办 goes to the supervisor");
 	cr_assert_eq(notices(t, "sla_supervision", "user", leader), 1, "and to the org's leader");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND due_at IS NULL", accept, NULL), 1,
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND due_at IS NULL", accept, NULL), 1,
 		     "the last stage leaves no timer");
 
 	/* more sweeps change nothing: each stage happened exactly once, in order */
 	for (int i = 0; i < 5; i++) {
-		PQclear(sql("NOTIFY suqiu_worker", 0, NULL));
+		PQclear(db_sql("NOTIFY suqiu_worker", 0, NULL));
 		usleep(200000);
 	}
 	char id[24];
 	snprintf(id, sizeof id, "%lld", t);
-	PGresult *res = sql("SELECT string_agg(action, ',' ORDER BY id) FROM ticket_events WHERE ticket_id = $1"
+	PGresult *res = db_sql("SELECT string_agg(action, ',' ORDER BY id) FROM ticket_events WHERE ticket_id = $1"
 		  " AND actor_role = 'system'", 1, (const char *[]){ id });
 	cr_assert_str_eq(PQgetvalue(res, 0, 0), "sla_warning,sla_overdue,sla_supervision");
 	PQclear(res);
-	cr_assert_eq(scalar("SELECT count(*) FROM outbox WHERE ticket_id = $1 AND kind LIKE 'sla_%'", t, NULL), 4);
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM outbox WHERE ticket_id = $1 AND kind LIKE 'sla_%'", t, NULL), 4);
 
 	/* the resolve clock ran on its own timer and is still quiet */
 	cr_assert_str_eq(stage(resolve), "running");
 	/* accepting late stops the leg as missed and starts first contact */
 	act_ok(&w, SHICHANG, t, "accept", "");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'missed' AND due_at IS NULL"
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'missed' AND due_at IS NULL"
 			    " AND duration_minutes >= 15", accept, NULL), 1);
 	long long contact = clock_of(t, "contact");
 	cr_assert(contact > 0, "accept started no first-contact clock");
 	cr_assert_eq(offset(contact, "deadline"), 600);
 	act_ok(&w, SHICHANG, t, "contact", "\"method\": \"电话\"");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'met' AND duration_minutes = 0",
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'met' AND duration_minutes = 0",
 			    contact, NULL), 1, "contacted at once: met in no time");
 
 	/* the worker's heartbeat carries its escalations to /metrics */
@@ -243,28 +176,28 @@ Test(sla, the_rating_window_invites_then_closes_unrated)
 	long long feedback = clock_of(t, "feedback");
 	cr_assert(feedback > 0, "resolve started no feedback clock");
 	cr_assert_eq(offset(feedback, "deadline"), 600);
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND leg = 'resolve' AND outcome = 'met'",
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND leg = 'resolve' AND outcome = 'met'",
 			    t, NULL), 1);
 	act_ok(&w, ZHUANYUAN, t, "feedback", "");
 	long long rating = clock_of(t, "rating");
 	cr_assert(rating > 0, "feedback started no rating window");
 	cr_assert_eq(offset(rating, "deadline"), 7 * 86400, "7 calendar days");
 	cr_assert_eq(offset(rating, "warn_at"), 7 * 86400 / 2);
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND supervise_at IS NULL", rating, NULL), 1);
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND supervise_at IS NULL", rating, NULL), 1);
 
 	struct server_proc worker;
 	worker_start(&worker, NULL);
-	elapse(rating, 7 * 86400 / 2 + 1);
+	clock_elapse(rating, 7 * 86400 / 2 + 1);
 	await_event(t, "rating_invite");
 	cr_assert_eq(notices(t, "rating_invite", "enterprise", enterprise_of(QIYE1)), 1, "邀评 goes to the enterprise");
 	cr_assert_str_eq(ticket_state(t), "feedback");
-	elapse(rating, 7 * 86400 / 2);
+	clock_elapse(rating, 7 * 86400 / 2);
 	await_event(t, "close_unrated");
 	cr_assert_str_eq(ticket_state(t), "closed");
-	cr_assert_eq(scalar("SELECT count(*) FROM tickets WHERE id = $1 AND close_reason = 'unrated'", t, NULL), 1);
-	cr_assert_eq(scalar("SELECT count(*) FROM ratings WHERE ticket_id = $1", t, NULL), 0,
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM tickets WHERE id = $1 AND close_reason = 'unrated'", t, NULL), 1);
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM ratings WHERE ticket_id = $1", t, NULL), 0,
 		     "closing unrated is not a rating");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'missed'", rating, NULL), 1);
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'missed'", rating, NULL), 1);
 	/* the enterprise can no longer rate */
 	cr_assert_eq(act(&w, QIYE1, t, "rate", "\"score\": 5", NULL), 409);
 	server_stop_clean(&worker);
@@ -274,7 +207,7 @@ static long long epoch_of(long long clock, const char *column)
 {
 	char q[128];
 	snprintf(q, sizeof q, "SELECT extract(epoch FROM %s)::bigint FROM sla_clocks WHERE id = $1", column);
-	return scalar(q, clock, NULL);
+	return db_scalar_of(q, clock, NULL);
 }
 
 Test(sla, suspension_and_extension_move_deadlines_by_the_right_working_time)
@@ -292,20 +225,20 @@ Test(sla, suspension_and_extension_move_deadlines_by_the_right_working_time)
 	long long contact_deadline = epoch_of(contact, "deadline");
 
 	act_ok(&w, SHICHANG, t, "suspend", "\"question\": \"请补充营业执照副本\"");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL"
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL"
 			    " AND (suspended_at IS NULL OR due_at IS NOT NULL)", t, NULL), 0,
 		     "suspension stops every running clock");
 	/* as if suspended since Monday 2026-11-16 10:00 */
 	char id[24];
 	snprintf(id, sizeof id, "%lld", t);
-	PQclear(sql("UPDATE sla_clocks SET suspended_at = '2026-11-16T10:00:00+08:00' WHERE ticket_id = $1::bigint"
+	PQclear(db_sql("UPDATE sla_clocks SET suspended_at = '2026-11-16T10:00:00+08:00' WHERE ticket_id = $1::bigint"
 		    " AND suspended_at IS NOT NULL", 1, (const char *[]){ id }));
 	int64_t before = (int64_t)time(NULL);
 	act_ok(&w, QIYE1, t, "supply", "\"answer\": \"已上传营业执照副本\"");
 	int64_t after = (int64_t)time(NULL);
 	int64_t since;
 	cr_assert(timefmt_parse_rfc3339("2026-11-16T10:00:00+08:00", &since));
-	long pushed = scalar("SELECT suspended_minutes FROM sla_clocks WHERE id = $1", resolve, NULL);
+	long pushed = db_scalar_of("SELECT suspended_minutes FROM sla_clocks WHERE id = $1", resolve, NULL);
 	long lo = workcal_minutes_between(cal, since, before, &flagged), hi = workcal_minutes_between(cal, since, after,
 												  &flagged);
 	cr_assert(pushed >= lo && pushed <= hi, "pushed %ld working minutes, expected %ld..%ld", pushed, lo, hi);
@@ -313,7 +246,7 @@ Test(sla, suspension_and_extension_move_deadlines_by_the_right_working_time)
 		     "the resolve deadline moves by the working time suspended");
 	cr_assert_eq(epoch_of(resolve, "warn_at"), workcal_add_minutes(cal, warn, pushed, &flagged));
 	cr_assert_eq(epoch_of(contact, "deadline"), workcal_add_minutes(cal, contact_deadline, pushed, &flagged));
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL"
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL"
 			    " AND suspended_at IS NULL AND due_at IS NOT NULL", t, NULL), 2, "both clocks run again");
 
 	/* an approved extension of 3 working days moves the resolve deadline to 17:00 three working days later */
@@ -322,7 +255,7 @@ Test(sla, suspension_and_extension_move_deadlines_by_the_right_working_time)
 	act_ok(&w, DUBAN, t, "approve_extension", "");
 	long long moved = workcal_add_days(cal, deadline, 3, &flagged);
 	cr_assert_eq(epoch_of(resolve, "deadline"), moved);
-	cr_assert_eq(scalar("SELECT extended_minutes FROM sla_clocks WHERE id = $1", resolve, NULL),
+	cr_assert_eq(db_scalar_of("SELECT extended_minutes FROM sla_clocks WHERE id = $1", resolve, NULL),
 		     workcal_minutes_between(cal, deadline, moved, &flagged));
 	workcal_free(cal);
 }
@@ -334,17 +267,17 @@ Test(sla, a_return_stops_the_orgs_clocks_and_redispatch_starts_new_ones)
 	dispatch_to(t, "区市场监管局");
 	long long first_accept = clock_of(t, "accept"), first_resolve = clock_of(t, "resolve");
 	act_ok(&w, SHICHANG, t, "return", "\"code\": \"not_our_function\", \"basis\": \"属人社职能\"");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'met'", first_accept, NULL), 1,
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'met'", first_accept, NULL), 1,
 		     "returning answers the accept leg in time");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'cancelled' AND due_at IS NULL",
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE id = $1 AND outcome = 'cancelled' AND due_at IS NULL",
 			    first_resolve, NULL), 1, "the returning org's resolve clock stops");
 	dispatch_to(t, "区人社局");
 	long long accept = clock_of(t, "accept");
 	cr_assert(accept > 0 && accept != first_accept);
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks k JOIN orgs o ON o.id = k.org_id WHERE k.ticket_id = $1"
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks k JOIN orgs o ON o.id = k.org_id WHERE k.ticket_id = $1"
 			    " AND k.outcome IS NULL AND o.name = '区人社局'", t, NULL), 2, "accept and resolve for the new org");
 	act_ok(&w, QIYE1, t, "withdraw", "\"reason\": \"已自行解决\"");
-	cr_assert_eq(scalar("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL", t, NULL), 0,
+	cr_assert_eq(db_scalar_of("SELECT count(*) FROM sla_clocks WHERE ticket_id = $1 AND outcome IS NULL", t, NULL), 0,
 		     "a withdrawal cancels every running clock");
 }
 
@@ -395,7 +328,7 @@ Test(sla, tickets_and_lists_show_the_remaining_working_time_of_the_nearest_deadl
 		json_decref(sla);
 	}
 	/* past the deadline: negative */
-	elapse(clock_of(t, "accept"), 30 * 86400);
+	clock_elapse(clock_of(t, "accept"), 30 * 86400);
 	json_t *late = sla_of(t, title);
 	cr_assert_lt(json_integer_value(json_object_get(late, "remaining_minutes")), 0);
 	json_decref(late);
@@ -405,7 +338,7 @@ Test(sla, tickets_and_lists_show_the_remaining_working_time_of_the_nearest_deadl
 	char id[24], path[160];
 	snprintf(id, sizeof id, "%lld", t);
 	const char *p[] = { id };
-	PQclear(sql("UPDATE sla_clocks SET stage = 'overdue' WHERE ticket_id = $1 AND leg = 'accept' AND outcome IS NULL", 1, p));
+	PQclear(db_sql("UPDATE sla_clocks SET stage = 'overdue' WHERE ticket_id = $1 AND leg = 'accept' AND outcome IS NULL", 1, p));
 	static const struct { const char *level; size_t n; } levels[] = { { "overdue", 1 }, { "warned", 0 }, { "normal", 0 } };
 	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
 		json_t *j = NULL;

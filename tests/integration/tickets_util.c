@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/workcal.h"
 
@@ -47,6 +48,50 @@ static long long lookup(const char *sql, const char *arg)
 	long long id = db_scalar(db(), sql, 1, p);
 	cr_assert_gt(id, 0, "%s [%s]", sql, arg);
 	return id;
+}
+
+PGresult *db_sql(const char *query, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(db(), query, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	cr_assert(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s: %s", query, PQresultErrorMessage(res));
+	return res;
+}
+
+long long db_scalar_of(const char *query, long long a, const char *b)
+{
+	char x[24];
+	snprintf(x, sizeof x, "%lld", a);
+	const char *p[] = { x, b };
+	PGresult *res = db_sql(query, b ? 2 : 1, p);
+	long long v = PQntuples(res) && !PQgetisnull(res, 0, 0) ? atoll(PQgetvalue(res, 0, 0)) : -1;
+	PQclear(res);
+	return v;
+}
+
+void clock_elapse(long long id, int seconds)
+{
+	char x[24], s[24];
+	snprintf(x, sizeof x, "%lld", id);
+	snprintf(s, sizeof s, "%d", seconds);
+	const char *p[] = { x, s };
+	PQclear(db_sql("UPDATE sla_clocks SET started_at = started_at - make_interval(secs => $2::int),"
+		       " warn_at = warn_at - make_interval(secs => $2::int), deadline = deadline - make_interval(secs => $2::int),"
+		       " supervise_at = supervise_at - make_interval(secs => $2::int),"
+		       " due_at = due_at - make_interval(secs => $2::int) WHERE id = $1", 2, p));
+	PQclear(db_sql("NOTIFY suqiu_worker", 0, NULL));
+}
+
+static long long events(long long ticket, const char *action)
+{
+	return db_scalar_of("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND action = $2", ticket, action);
+}
+
+void await_event(long long ticket, const char *action)
+{
+	for (int i = 0; i < 200 && events(ticket, action) == 0; i++)
+		usleep(50000);
+	cr_assert_eq(events(ticket, action), 1, "no %s event on ticket %lld", action, ticket);
 }
 
 long long org_named(const char *name)
@@ -93,6 +138,40 @@ long long ticket_new(struct world *w, enum who as, const char *title)
 	cr_assert_eq(status, 201, "create as %s: %d", who_names[as], status);
 	long long id = (long long)json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
+	return id;
+}
+
+long long ticket_in_category(struct world *w, enum who as, long long category, const char *title)
+{
+	char body[512];
+	snprintf(body, sizeof body, "{\"category_id\":%lld,\"title\":\"%s\",\"description\":\"%s,请尽快办理。\","
+		 "\"contact_name\":\"刘洋\",\"contact_phone\":\"13812345678\"}", category, title, title);
+	json_t *j = NULL;
+	cr_assert_eq(api_call(w->port, &w->s[as], "POST", "/api/v1/tickets", body, &j), 201);
+	long long id = (long long)json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	return id;
+}
+
+long long calendar_category(const char *code, const char *name, int accept, int contact, int resolve, int feedback,
+			    int delay)
+{
+	char legs[5][16];
+	snprintf(legs[0], sizeof legs[0], "%d", accept);
+	snprintf(legs[1], sizeof legs[1], "%d", contact);
+	snprintf(legs[2], sizeof legs[2], "%d", resolve);
+	snprintf(legs[3], sizeof legs[3], "%d", feedback);
+	snprintf(legs[4], sizeof legs[4], "%d", delay);
+	const char *p[] = { code, name, legs[0], legs[1], legs[2], legs[3], legs[4] };
+	PGresult *res = db_sql("WITH c AS (INSERT INTO categories (code, name) VALUES ($1, $2 || $1) RETURNING id),"
+			       " p AS (INSERT INTO sla_policies (category_id, urgency, clock, accept_amount, accept_unit,"
+			       "   contact_amount, contact_unit, resolve_amount, resolve_unit, feedback_amount, feedback_unit,"
+			       "   warning_share, supervision_delay_minutes)"
+			       "  SELECT id, 'normal', 'calendar', $3::int, 'minutes', $4::int, 'minutes', $5::int, 'minutes',"
+			       "   $6::int, 'minutes', 0.50, $7::int FROM c)"
+			       " SELECT id FROM c", 7, p);
+	long long id = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
 	return id;
 }
 

@@ -57,6 +57,13 @@ long long assignment_of(long long ticket, const char *org);
 /* Creates a portal ticket as qiye1 (or a visit ticket for enterprise 1 as
  * the specialist when as == ZHUANYUAN); returns its id. */
 long long ticket_new(struct world *w, enum who as, const char *title);
+/* A portal ticket of category as the enterprise user as; returns its id. */
+long long ticket_in_category(struct world *w, enum who as, long long category, const char *title);
+/* A new category (code, named name + code) with a 24×7 policy whose legs
+ * take the given minutes (accept, contact, resolve, feedback), warning at
+ * 50 % and supervision delay minutes after a deadline; returns its id. */
+long long calendar_category(const char *code, const char *name, int accept, int contact, int resolve, int feedback,
+			    int delay);
 /* The ticket's version and state as stored. */
 int ticket_version(long long id);
 const char *ticket_state(long long id); /* static buffer */
@@ -66,6 +73,19 @@ const char *ticket_state(long long id); /* static buffer */
 int act(struct world *w, enum who as, long long id, const char *action, const char *extra, json_t **out);
 /* The same and asserts the status. */
 void act_ok(struct world *w, enum who as, long long id, const char *action, const char *extra);
+
+/* A statement as the schema owner (this process's connection); fails the
+ * test on an error. PQclear the result. */
+PGresult *db_sql(const char *query, int n, const char *const *params);
+/* The first cell of query with $1 = a (and $2 = b unless NULL) as a
+ * number; -1 when there is no row or it is NULL. */
+long long db_scalar_of(const char *query, long long a, const char *b);
+/* As if seconds had passed for SLA clock id (its instants and timer move
+ * back), and wakes the workers. */
+void clock_elapse(long long id, int seconds);
+/* Waits up to 10 s for the ticket's first event of action and asserts
+ * there is exactly one. */
+void await_event(long long ticket, const char *action);
 
 /* The working calendar in the database, built the way the server builds
  * it (core/workcal.h); workcal_free it. */
