@@ -75,11 +75,13 @@
 /*
  * One view: TG is the SELECT list's key g of a ticket tk (and FROM items
  * after tk it needs); AKEY the key of an assignment a (with tg); FKEY the
- * key of a feedback leg k (with its org ko); ROWS the FROM item of the rows
- * (exposing g); HEAD their own columns. An assignment's legs take its key
+ * key of a feedback leg k (with its ticket tk and its org ko: not tg, whose
+ * key the planner would take for a filter on a constant and misestimate,
+ * looking the legs up ticket by ticket); ROWS the FROM item of the rows
+ * (exposing g) and ON how the aggregates join them; HEAD their own columns. An assignment's legs take its key
  * (their org is the assignment's).
  */
-#define STATS_SQL(REACH, OWN, TG, AKEY, FKEY, EXTRA, ROWS, HEAD, ORDER) \
+#define STATS_SQL(REACH, OWN, TG, AKEY, FKEY, EXTRA, ROWS, ON, HEAD, ORDER) \
 	"WITH tk AS MATERIALIZED (SELECT t.id, t.number, t.title, t.state, t.category_id, t.enterprise_id, t.created_at," \
 	"   t.close_reason, t.rework_count, t.return_count, t.supervision_count" \
 	"  FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id JOIN orgs town ON town.id = e.town_id" \
@@ -91,12 +93,13 @@
 	" asg AS MATERIALIZED (SELECT a.id, a.ticket_id, a.lead, a.accepted_at, a.returned_at, tg.return_count, " AKEY " AS g" \
 	"  FROM assignments a JOIN tg ON tg.id = a.ticket_id WHERE " OWN("a.org_path") ")," \
 	/* legs of assignments through their assignment (an inner join: the legs without one, feedback and \
-	 * rating, never meet a hash table), then the specialists' feedback legs */ \
+	 * rating, never meet a hash table, where they would all chain under one NULL key), then the \
+	 * specialists' feedback legs */ \
 	" ck AS (SELECT k.ticket_id, k.leg, k.outcome, k.stage, k.duration_minutes, asg.lead, asg.accepted_at," \
 	"   " LATE " AS late, asg.g" \
 	"  FROM asg JOIN sla_clocks k ON k.assignment_id = asg.id" \
 	"  UNION ALL SELECT k.ticket_id, k.leg, k.outcome, k.stage, k.duration_minutes, NULL, NULL, " LATE ", " FKEY \
-	"  FROM sla_clocks k JOIN tg ON tg.id = k.ticket_id JOIN orgs ko ON ko.id = k.org_id" \
+	"  FROM sla_clocks k JOIN tk ON tk.id = k.ticket_id JOIN orgs ko ON ko.id = k.org_id" \
 	"  WHERE k.leg = 'feedback' AND " OWN("ko.path") ")," \
 	" ta AS (SELECT g, count(*) AS tickets, " STATE_COUNTS "," \
 	"   count(*) FILTER (WHERE " CLOSED_HANDLED ") AS closed_handled," \
@@ -124,8 +127,8 @@
 	"     FILTER (WHERE " MEASURED_RESOLVE "))::numeric / 60.0, 2) AS hours_p90" \
 	"  FROM ck GROUP BY g)" EXTRA \
 	" SELECT " HEAD ", " FIGURE_COLUMNS \
-	" FROM " ROWS " LEFT JOIN ta USING (g) LEFT JOIN ra USING (g) LEFT JOIN aa USING (g) LEFT JOIN xa USING (g)" \
-	" LEFT JOIN ca USING (g) ORDER BY " ORDER
+	" FROM " ROWS " LEFT JOIN ta " ON " LEFT JOIN ra " ON " LEFT JOIN aa " ON " LEFT JOIN xa " ON \
+	" LEFT JOIN ca " ON " ORDER BY " ORDER
 /* a running leg past its deadline, not suspended: late now */
 #define LATE "(k.outcome IS NULL AND k.suspended_at IS NULL AND k.deadline < now())"
 
@@ -147,32 +150,36 @@
 	"json_build_object('category_id', c.id, 'category_code', c.code, 'category', c.name, 'title', cl.title," \
 	" 'tickets', cl.n, 'enterprises', cl.enterprises, 'numbers', cl.numbers)"
 
-#define OVERVIEW_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "0 AS g FROM tk", "tg.g", "tg.g", CLUSTERS_CTE, \
-	"(SELECT 0 AS g) r", \
+#define OVERVIEW_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "0 AS g FROM tk", "tg.g", "0", CLUSTERS_CTE, \
+	/* one row, each aggregate one group: joined ON true, since "USING (g)" with a constant g would \
+	 * become a filter "g = 0" in every scan, misestimated to nested loops over a year's legs */ \
+	"(SELECT 0 AS g) r", "ON true", \
 	"(SELECT count(*) FROM cl) AS repeated_clusters, (SELECT coalesce(sum(n), 0) FROM cl) AS repeated_tickets," \
 	" (SELECT coalesce(json_agg(" CLUSTER_JSON " ORDER BY cl.n DESC, c.code, cl.title), '[]')" \
 	"   FROM (SELECT * FROM cl ORDER BY n DESC, category_id, title LIMIT 100) cl JOIN categories c ON c.id = cl.category_id)" \
-	" AS clusters", "g")
+	" AS clusters", "r.g")
 /* tickets count for the unit of their latest lead assignment */
 #define ORGS_SQL(REACH, OWN, ROWS_OWN) STATS_SQL(REACH, OWN, \
 	UNIT("la.org_path") " AS g FROM tk LEFT JOIN (SELECT DISTINCT ON (a.ticket_id) a.ticket_id," \
 	"  a.org_path FROM assignments a JOIN tk ON tk.id = a.ticket_id WHERE a.lead ORDER BY a.ticket_id, a.id DESC) la" \
 	" ON la.ticket_id = tk.id", UNIT("a.org_path"), UNIT("ko.path"), "", \
-	"(SELECT o.id AS g, o.name, o.kind FROM orgs o WHERE o.kind IN ('bureau', 'town')" ROWS_OWN ") r", \
+	"(SELECT o.id AS g, o.name, o.kind FROM orgs o WHERE o.kind IN ('bureau', 'town')" ROWS_OWN ") r", "USING (g)", \
 	"r.g AS org_id, r.name AS org_name, r.kind AS org_kind", "r.kind, r.g")
-#define CATEGORIES_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "tk.category_id AS g FROM tk", "tg.g", "tg.g", \
+#define CATEGORIES_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "tk.category_id AS g FROM tk", "tg.g", "tk.category_id", \
 	CLUSTERS_CTE, \
 	"(SELECT DISTINCT g FROM tg) r JOIN categories c ON c.id = r.g LEFT JOIN categories pc ON pc.id = c.parent_id" \
 	" LEFT JOIN (SELECT category_id AS g, count(*) AS repeated_clusters, sum(n) AS repeated_tickets FROM cl" \
-	"  GROUP BY category_id) rc USING (g)", \
+	"  GROUP BY category_id) rc USING (g)", "USING (g)", \
 	"c.id AS category_id, c.code AS category_code, c.name AS category_name, pc.name AS parent_name," \
 	" coalesce(rc.repeated_clusters, 0) AS repeated_clusters, coalesce(rc.repeated_tickets, 0) AS repeated_tickets", \
 	"c.code")
 /* buckets in Asia/Shanghai local time ($4: day, week or month), every one of the period even when empty */
+#define TREND_KEY "date_trunc($4::text, tk.created_at AT TIME ZONE 'Asia/Shanghai')"
 #define TREND_SQL(REACH, OWN) STATS_SQL(REACH, OWN, \
-	"date_trunc($4::text, tk.created_at AT TIME ZONE 'Asia/Shanghai') AS g FROM tk", "tg.g", "tg.g", "", \
+	TREND_KEY " AS g FROM tk", "tg.g", TREND_KEY, "", \
 	"(SELECT generate_series(date_trunc($4::text, $1::timestamptz AT TIME ZONE 'Asia/Shanghai')," \
 	"   $2::timestamptz AT TIME ZONE 'Asia/Shanghai' - interval '1 microsecond', ('1 ' || $4::text)::interval) AS g) r", \
+	"USING (g)", \
 	"to_char(r.g, 'YYYY-MM-DD') AS bucket", "r.g")
 
 #define ORGS_ROWS_ALL ""
