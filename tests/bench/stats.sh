@@ -122,8 +122,11 @@ month_ago=$(TZ=Asia/Shanghai date -d '29 days ago' +%F)
 # median seconds of $runs calls (after a warm-up) of a path as the logged-in user
 time_path() {
   local path=$1 times=() status
-  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
-  [ "$status" = 200 ] || { echo "$path answered $status" >&2; curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port$path" >&2; exit 1; }
+  status=$(curl -s -o "$tmp/answer" -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
+  if [ "$status" != 200 ]; then # e.g. 503 query_timeout: say so in the table
+    printf '%s %s' "$status" "$(sed -n 's/.*"code":"\([^"]*\)".*/\1/p' "$tmp/answer")"
+    return
+  fi
   for _ in $(seq 1 "$runs"); do
     times+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "http://127.0.0.1:$port$path")")
   done
