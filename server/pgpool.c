@@ -372,6 +372,9 @@ static void conn_append(struct pgconn *c, struct query *q, uint64_t enqueued_ns)
 	int ok;
 	if (!f->q.stmt) {
 		ok = PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0);
+	} else if (f->q.stmt->replan) { /* the unnamed statement: parsed and planned with these values */
+		ok = PQsendQueryParams(c->pg, f->q.stmt->sql, f->q.nparams, NULL, (const char *const *)f->q.params,
+				       NULL, NULL, 0);
 	} else {
 		char name[16];
 		snprintf(name, sizeof name, "s%d", f->q.stmt->id);

@@ -30,6 +30,7 @@ struct pgstmt {
 	const char *name; /* for logs */
 	const char *sql;
 	bool readonly;    /* only reads: may share a pipeline Sync with other reads */
+	bool replan;      /* never prepared: planned for its parameters' values each time */
 	int id;           /* assigned on first use; 0 = not yet */
 };
 /* A statement that writes (or might): it always gets a Sync of its own. */
@@ -38,6 +39,12 @@ struct pgstmt {
  * i.e. an implicit transaction, which is harmless for reads (a failure
  * among them undoes nothing) and saves PostgreSQL a round of work each. */
 #define PGSTMT_READ(n, s) { .name = (n), .sql = (s), .readonly = true, .id = 0 }
+/* A long read whose best plan depends on its parameters (a report over a
+ * period: a day or three years): planned with their values on every call,
+ * never with a generic plan that PostgreSQL would switch a prepared
+ * statement to after five calls, and with a Sync of its own, so that its
+ * statement timeout fails no other read. */
+#define PGSTMT_REPORT(n, s) { .name = (n), .sql = (s), .readonly = false, .replan = true, .id = 0 }
 
 enum pgpool_status {
 	PGPOOL_OK,          /* res holds the result (tuples or command OK) */
