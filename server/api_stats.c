@@ -64,13 +64,24 @@
 
 /* Repeated demands (一类事): the period's tickets (merged ones aside) of one
  * category whose titles are equal once lower-cased and stripped of spaces
- * and punctuation, raised by two enterprises or more. */
+ * and punctuation (tn.k), raised by two enterprises or more. Grouped with
+ * plain aggregates only, so that PostgreSQL may hash rather than sort a
+ * year of titles; the listing's ticket numbers are gathered for its 100
+ * clusters only (CLUSTER_ITEMS). */
 #define CLUSTERS_CTE \
-	", cl AS (SELECT n.category_id, min(n.title) AS title, count(*) AS n, count(DISTINCT n.enterprise_id) AS enterprises," \
-	"   array_agg(n.number ORDER BY n.number) AS numbers" \
-	"  FROM (SELECT tk.*, regexp_replace(lower(tk.title)," \
-	"    '[[:space:][:punct:]，。、；：？！“”‘’（）《》【】…—·～]+', '', 'g') AS k FROM tk WHERE tk.state <> 'merged') n" \
-	"  GROUP BY n.category_id, n.k HAVING count(DISTINCT n.enterprise_id) >= 2)"
+	", tn AS MATERIALIZED (SELECT tk.number, tk.title, tk.category_id, tk.enterprise_id, regexp_replace(lower(tk.title)," \
+	"    '[[:space:][:punct:]，。、；：？！“”‘’（）《》【】…—·～]+', '', 'g') AS k FROM tk WHERE tk.state <> 'merged')" \
+	", cl AS (SELECT category_id, k, min(title COLLATE \"C\") AS title, count(*) AS n FROM tn" \
+	"  GROUP BY category_id, k HAVING min(enterprise_id) < max(enterprise_id))"
+#define CLUSTER_ITEMS \
+	"(SELECT coalesce(json_agg(json_build_object('category_id', x.category_id, 'category_code', x.code," \
+	"   'category', x.name, 'title', x.title, 'tickets', x.n, 'enterprises', x.enterprises, 'numbers', x.numbers)" \
+	"   ORDER BY x.n DESC, x.code, x.title), '[]')" \
+	" FROM (SELECT top.category_id, top.title, top.n, c.code, c.name, count(DISTINCT tn.enterprise_id) AS enterprises," \
+	"   array_agg(tn.number ORDER BY tn.number) AS numbers" \
+	"  FROM (SELECT * FROM cl ORDER BY n DESC, category_id, title LIMIT 100) top" \
+	"  JOIN tn ON tn.category_id = top.category_id AND tn.k = top.k JOIN categories c ON c.id = top.category_id" \
+	"  GROUP BY top.category_id, top.k, top.title, top.n, c.code, c.name) x)"
 
 /*
  * One view: TG is the SELECT list's key g of a ticket tk (and FROM items
@@ -146,18 +157,12 @@
 
 /* the unit (bureau or town: a child of the district) of an org path */
 #define UNIT(path) "nullif(split_part(" path ", '.', 2), '')::bigint"
-#define CLUSTER_JSON \
-	"json_build_object('category_id', c.id, 'category_code', c.code, 'category', c.name, 'title', cl.title," \
-	" 'tickets', cl.n, 'enterprises', cl.enterprises, 'numbers', cl.numbers)"
-
 #define OVERVIEW_SQL(REACH, OWN) STATS_SQL(REACH, OWN, "0 AS g FROM tk", "tg.g", "0", CLUSTERS_CTE, \
 	/* one row, each aggregate one group: joined ON true, since "USING (g)" with a constant g would \
 	 * become a filter "g = 0" in every scan, misestimated to nested loops over a year's legs */ \
 	"(SELECT 0 AS g) r", "ON true", \
-	"(SELECT count(*) FROM cl) AS repeated_clusters, (SELECT coalesce(sum(n), 0) FROM cl) AS repeated_tickets," \
-	" (SELECT coalesce(json_agg(" CLUSTER_JSON " ORDER BY cl.n DESC, c.code, cl.title), '[]')" \
-	"   FROM (SELECT * FROM cl ORDER BY n DESC, category_id, title LIMIT 100) cl JOIN categories c ON c.id = cl.category_id)" \
-	" AS clusters", "r.g")
+	"(SELECT count(*) FROM cl) AS repeated_clusters, (SELECT coalesce(sum(n), 0) FROM cl) AS repeated_tickets, " \
+	CLUSTER_ITEMS " AS clusters", "r.g")
 /* tickets count for the unit of their latest lead assignment */
 #define ORGS_SQL(REACH, OWN, ROWS_OWN) STATS_SQL(REACH, OWN, \
 	UNIT("la.org_path") " AS g FROM tk LEFT JOIN (SELECT DISTINCT ON (a.ticket_id) a.ticket_id," \
