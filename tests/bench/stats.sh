@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the leadership metrics (GET /api/v1/stats/*) on a large data set.
 #   tests/bench/stats.sh [tickets=200000] [runs=5]
+#   tests/bench/stats.sh demo [runs=5]      the demo district instead (deploy/demo-tickets, 300 tickets)
 # Makes the tickets in SQL, spread over the last 365 days, with what the
 # statistics read: lead and assisting assignments (returns and bounces
 # among them), SLA clocks of every leg (met, missed, running, some late),
@@ -16,6 +17,11 @@ runs=${2:-5}
 bench_setup
 
 start=$(date +%s)
+if [ "$n" = demo ]; then
+  bench_server_start
+  node deploy/demo-tickets --url "http://127.0.0.1:$port" --count 300 >/dev/null
+  bench_server_stop
+else
 bench_psql <<SQL
 SET synchronous_commit = off;
 CREATE TEMP TABLE p AS SELECT
@@ -108,6 +114,7 @@ SELECT t.id, 'specialist', CASE WHEN k = 5 AND t.id % 97 = 0 THEN 'reopen' ELSE 
 FROM tickets t, generate_series(1, 5) k WHERE t.number LIKE 'MH-B-%';
 ANALYZE;
 SQL
+fi
 made=$(( $(date +%s) - start ))
 counts=$(bench_psql -c "SELECT (SELECT count(*) FROM tickets) || ' tickets, ' || (SELECT count(*) FROM assignments)
   || ' assignments, ' || (SELECT count(*) FROM sla_clocks) || ' clocks, ' || (SELECT count(*) FROM ticket_events)
