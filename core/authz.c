@@ -61,11 +61,11 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 	[AUTHZ_SLA_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 	/* the outbox holds every notice of every ticket: operators only */
 	[AUTHZ_OUTBOX_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
-	/* dashboards: the district's leadership and supervision see all; an org
-	 * its own subtree's work; a town viewer its town's enterprises (see
-	 * authz_stats_reach); enterprises none */
+	/* dashboards: the district's leadership, supervision and specialists (who
+	 * read every ticket) see all; a bureau its own subtree's work; a town
+	 * viewer its town's enterprises (see authz_stats_reach); enterprises none */
 	[AUTHZ_STATS_READ] = {
-		[ROLE_SPECIALIST] = SCOPE_OWN_ORG, [ROLE_BUREAU_HANDLER] = SCOPE_OWN_ORG,
+		[ROLE_SPECIALIST] = SCOPE_ALL, [ROLE_BUREAU_HANDLER] = SCOPE_OWN_ORG,
 		[ROLE_BUREAU_LEADER] = SCOPE_OWN_ORG, [ROLE_SUPERVISOR] = SCOPE_ALL,
 		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_OWN_ORG, [ROLE_ADMIN] = SCOPE_ALL,
 	},

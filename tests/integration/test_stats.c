@@ -522,8 +522,12 @@ static void check_scope(const struct data *d)
 	cr_assert_str_eq(json_string_value(json_object_get(j, "code")), "forbidden");
 	json_decref(j);
 	cr_assert_eq(api_call(w.port, &w.s[QIYE2], "GET", "/api/v1/stats/trend", NULL, NULL), 403);
-	/* supervisors and admins see the district */
+	/* supervisors, admins and specialists (who read every ticket) see the district */
 	b = get(DUBAN, "/api/v1/stats/overview?" PERIOD);
+	COUNT(json_object_get(b, "figures"), "tickets", 9);
+	json_decref(b);
+	b = get(ZHUANYUAN, "/api/v1/stats/overview?" PERIOD);
+	cr_assert_str_eq(json_string_value(json_object_get(b, "scope")), "all");
 	COUNT(json_object_get(b, "figures"), "tickets", 9);
 	json_decref(b);
 	b = get(ADMIN, "/api/v1/stats/orgs?" PERIOD);

@@ -56,7 +56,7 @@ static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	[AUTHZ_SLA_READ]          = "-" "A" "A" "A" "A" "A" "A" "A",
 	[AUTHZ_SLA_MANAGE]        = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_OUTBOX_MANAGE]     = "-" "-" "-" "-" "-" "-" "-" "A",
-	[AUTHZ_STATS_READ]        = "-" "O" "O" "O" "A" "A" "O" "A",
+	[AUTHZ_STATS_READ]        = "-" "A" "O" "O" "A" "A" "O" "A",
 };
 
 static const char *const action_names[AUTHZ__ACTION_COUNT] = {
@@ -292,7 +292,7 @@ Test(authz, problem_codes_are_in_the_catalogue_as_403)
 Test(authz, stats_reach_per_role)
 {
 	static const enum authz_stats_reach want[ROLE__COUNT] = {
-		[ROLE_ENTERPRISE] = STATS_NONE, [ROLE_SPECIALIST] = STATS_ORG, [ROLE_BUREAU_HANDLER] = STATS_ORG,
+		[ROLE_ENTERPRISE] = STATS_NONE, [ROLE_SPECIALIST] = STATS_ALL, [ROLE_BUREAU_HANDLER] = STATS_ORG,
 		[ROLE_BUREAU_LEADER] = STATS_ORG, [ROLE_SUPERVISOR] = STATS_ALL, [ROLE_LEADER] = STATS_ALL,
 		[ROLE_TOWN_VIEWER] = STATS_TOWN, [ROLE_ADMIN] = STATS_ALL,
 	};
