@@ -342,7 +342,9 @@ test('the specialist feeds back; the enterprise rates it 非常不满意 with a 
 });
 
 test('the supervisor orders rectification; the bureau resolves again; the enterprise rates 非常满意', async () => {
-	const sup = await userPage('duban', 'duban', 'supervision');
+	const sup = await userPage('duban', 'duban', 'dashboard'); // the supervisor's home; the desk is next in the nav
+	await sup.getByRole('link', { name: '督办台' }).click();
+	await screen(sup, 'supervision');
 	await sup.locator('section', { hasText: '待裁定事项' }).getByRole('link', { name: ctx.title, exact: true }).waitFor();
 	await checkScreen(sup, '12-supervision');
 	await openTicket(sup, ctx.title);

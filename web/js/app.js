@@ -19,6 +19,7 @@ const overview = () => import('./screens/overview.js');
 const ticket = () => import('./screens/ticket.js');
 const pending = () => import('./screens/pending.js');
 const supervision = () => import('./screens/supervision.js');
+const dashboard = () => import('./screens/dashboard.js');
 
 /* Every screen a role may open from the navigation, its home first. */
 const NAV = {
@@ -26,8 +27,8 @@ const NAV = {
 	specialist: [['/triage', '分派台'], ['/triage/new', '登记诉求']],
 	bureau_handler: [['/bureau', '承办台']],
 	bureau_leader: [['/bureau', '承办台']],
-	supervisor: [['/supervision', '督办台'], ['/tickets', '工单查询']],
-	leader: [['/tickets', '工单查询']],
+	supervisor: [['/dashboard', '领导驾驶舱'], ['/supervision', '督办台'], ['/tickets', '工单查询']],
+	leader: [['/dashboard', '领导驾驶舱'], ['/tickets', '工单查询']],
 	town_viewer: [['/tickets', '工单查询']],
 	admin: [['/admin', '系统管理']],
 };
@@ -108,6 +109,7 @@ route('/triage/new', submit);
 route('/bureau', bureau);
 route('/tickets', overview);
 route('/supervision', supervision);
+route('/dashboard', dashboard);
 route('/ticket/:id', ticket);
 route('/admin', pending);
 route('/', { name: 'home', render: () => go(session.user ? homeOf(session.user) : '/login') });

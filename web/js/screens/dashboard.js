@@ -1,0 +1,350 @@
+/*
+ * dashboard: the leadership SLA dashboard (#/dashboard; leader and
+ * supervisor, their home). Every number on it is a figure of the metrics
+ * API (/api/v1/stats/overview|orgs|categories|trend, README "Metrics") for
+ * the chosen period, shown as it is: rates as percentages with numerator /
+ * denominator in their title, null rates as "—". The KPIs stand against the
+ * targets of dashboard-targets.js. Each table links the same view as CSV
+ * (?format=csv). The figures reload, debounced, on the live stream's ticket
+ * events and after a reconnection.
+ *
+ * For the tests: the screen's container carries data-from / data-to (the
+ * period sent to the API) and data-generation (counts the renders); each
+ * KPI carries data-kpi (its JSON key). A performance mark
+ * "suqiu:dashboard-rendered" is set when all figures have been rendered.
+ */
+import { get, query } from '../api.js';
+import * as live from '../live.js';
+import { errorBox, fill, h, pageTitle } from '../ui.js';
+import { loadECharts, trendChart } from './dashboard-chart.js';
+import { TARGETS } from './dashboard-targets.js';
+
+export const name = 'dashboard';
+
+const RELOAD_DEBOUNCE_MS = 1500;
+
+const TEXT = {
+	title: '领导驾驶舱',
+	lead: '按诉求受理时间统计所选时段的办理情况;"当前超期"为此刻的数字。',
+	period: '统计时段',
+	presets: [['month', '本月'], ['last_month', '上月'], ['quarter', '本季度'], ['year', '本年'], ['custom', '自定义']],
+	from: '开始日期',
+	to: '结束日期',
+	apply: '查询',
+	badRange: '开始日期不能晚于结束日期。',
+	kpis: '核心指标',
+	ranking: '委办局、街镇排名',
+	rankingLead: '按按时办结率从高到低排列(无数据的排在最后)。',
+	trend: '每周趋势',
+	trendTable: '趋势数据表',
+	categories: '诉求分类',
+	returns: '各单位退回情况',
+	returnsLead: '退回次数、多次退回(踢皮球)工单与延期。',
+	clusters: '一类事(多家企业反映的同类诉求)',
+	clustersLead: (n, t, shown) => `共 ${n} 类,涉及 ${t} 件诉求${shown < n ? `;列出涉及诉求最多的 ${shown} 类` : ''}。点开一类查看其工单。`,
+	clusterTickets: '查看工单',
+	csv: '导出 CSV',
+	csvOf: (what) => `(${what})`,
+	none: '—',
+	noRows: '所选时段暂无数据。',
+	target: (t) => (t.kind === 'rate' ? `目标 ≥ ${t.min}%` : `目标 ≤ ${t.max}`),
+	met: '达标',
+	missed: '未达标',
+	loading: '正在加载…',
+	numberMissing: '(未找到)',
+	kinds: { bureau: '委办局', town: '街镇' },
+};
+
+/* The headline KPIs: JSON key, label, kind (rate | count | hours). */
+const KPIS = [
+	['response_rate', '响应率', 'rate'],
+	['resolution_rate', '解决率', 'rate'],
+	['satisfaction_rate', '满意率', 'rate'],
+	['on_time.accept', '按时签收率', 'rate'],
+	['on_time.resolve', '按时办结率', 'rate'],
+	['overdue_now', '当前超期工单', 'count'],
+	['supervisions.total', '督办次数', 'count'],
+	['resolve_hours.mean', '平均办结工时', 'hours'],
+	['tickets', '诉求总数', 'count'],
+];
+
+/* ---- figures ------------------------------------------------------------ */
+
+/* The value at "a.b" of a row. */
+export function pick(row, key) {
+	return key.split('.').reduce((o, k) => (o === null || o === undefined ? o : o[k]), row);
+}
+
+/* "66.7%" for a rate object, "—" when its rate is null. */
+export function formatRate(r) {
+	return r && r.rate !== null && r.rate !== undefined ? `${(r.rate * 100).toFixed(1)}%` : TEXT.none;
+}
+
+/* A figure as the page shows it (the tests format the API's JSON with it). */
+export function formatFigure(value, kind) {
+	if (kind === 'rate') return formatRate(value);
+	if (value === null || value === undefined) return TEXT.none;
+	if (kind === 'hours') return `${value}小时`;
+	return String(value);
+}
+
+function rateCell(r) {
+	return h('td', { class: 'num', title: r ? `${r.numerator}/${r.denominator}` : null }, formatRate(r));
+}
+
+/* true / false against the target, null when there is nothing to judge. */
+function meets(key, value) {
+	const t = TARGETS[key];
+	if (!t) return null;
+	if (t.kind === 'rate') return value && value.rate !== null ? value.rate * 100 >= t.min : null;
+	return value === null || value === undefined ? null : value <= t.max;
+}
+
+/* ---- the period --------------------------------------------------------- */
+
+function today() {
+	const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+		.formatToParts(new Date()).map((p) => [p.type, p.value]));
+	return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day) };
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+const ymd = (y, m, d) => `${y}-${pad(m)}-${pad(d)}`;
+const lastDay = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/* { from, to } (dates, to inclusive, Asia/Shanghai) of a preset. */
+export function presetPeriod(preset, now = today()) {
+	const { y, m } = now;
+	if (preset === 'last_month') {
+		const py = m === 1 ? y - 1 : y;
+		const pm = m === 1 ? 12 : m - 1;
+		return { from: ymd(py, pm, 1), to: ymd(py, pm, lastDay(py, pm)) };
+	}
+	if (preset === 'quarter') {
+		const q0 = Math.floor((m - 1) / 3) * 3 + 1;
+		return { from: ymd(y, q0, 1), to: ymd(y, q0 + 2, lastDay(y, q0 + 2)) };
+	}
+	if (preset === 'year') return { from: ymd(y, 1, 1), to: ymd(y, 12, 31) };
+	return { from: ymd(y, m, 1), to: ymd(y, m, lastDay(y, m)) };
+}
+
+/* ---- building blocks ---------------------------------------------------- */
+
+function csvLink(view, period, what) {
+	return h('a', { class: 'button button-secondary button-small csv-link', href: `/api/v1/stats/${view}${query({ ...period, format: 'csv' })}`,
+		download: '', dataset: { csv: view } }, TEXT.csv, h('span', { class: 'visually-hidden' }, TEXT.csvOf(what)));
+}
+
+function section(id, title, lead, csv, ...body) {
+	return h('section', { class: 'dash-section', 'aria-labelledby': id },
+		h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id }, title), csv),
+		lead ? h('p', { class: 'screen-lead' }, lead) : null, body);
+}
+
+function table(caption, head, rows) {
+	if (!rows.length) return h('p', { class: 'empty' }, TEXT.noRows);
+	return h('div', { class: 'table-wrap' }, h('table', { class: 'table dash-table' },
+		h('caption', { class: 'visually-hidden' }, caption),
+		h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
+		h('tbody', {}, rows)));
+}
+
+function kpiCard([key, label, kind], figures) {
+	const value = pick(figures, key);
+	const target = TARGETS[key];
+	const ok = meets(key, value);
+	const title = kind === 'rate' && value ? `${value.numerator}/${value.denominator}` : null;
+	return h('li', { class: `kpi${ok === true ? ' kpi-met' : ok === false ? ' kpi-missed' : ''}`, dataset: { kpi: key } },
+		h('p', { class: 'kpi-label' }, label),
+		h('p', { class: 'kpi-value', title }, formatFigure(value, kind)),
+		kind === 'rate' && value ? h('p', { class: 'kpi-ratio' }, `${value.numerator}/${value.denominator}`) : null,
+		target ? h('p', { class: 'kpi-target' }, TEXT.target(target),
+			ok === null ? null : h('span', { class: 'kpi-verdict' }, ` · ${ok ? TEXT.met : TEXT.missed}`)) : null);
+}
+
+function rankOrgs(items) {
+	const r = (x) => (x.on_time.resolve.rate === null ? -1 : x.on_time.resolve.rate);
+	return [...items].sort((a, b) => r(b) - r(a) || b.tickets - a.tickets || a.org.name.localeCompare(b.org.name, 'zh-CN'));
+}
+
+function rankingTable(items) {
+	return table(TEXT.ranking, ['排名', '单位', '类型', '诉求数', '响应率', '解决率', '满意率', '按时签收率', '按时办结率', '当前超期', '督办次数'],
+		rankOrgs(items).map((x, i) => h('tr', { dataset: { org: x.org.id } },
+			h('td', { class: 'num' }, String(i + 1)), h('th', { scope: 'row' }, x.org.name), h('td', {}, TEXT.kinds[x.org.kind] || x.org.kind),
+			h('td', { class: 'num' }, String(x.tickets)), rateCell(x.response_rate), rateCell(x.resolution_rate),
+			rateCell(x.satisfaction_rate), rateCell(x.on_time.accept), rateCell(x.on_time.resolve),
+			h('td', { class: 'num' }, String(x.overdue_now)), h('td', { class: 'num' }, String(x.supervisions.total)))));
+}
+
+function returnsTable(items) {
+	const rows = [...items].sort((a, b) => b.returns - a.returns || b.bounced - a.bounced || a.org.name.localeCompare(b.org.name, 'zh-CN'));
+	return table(TEXT.returns, ['单位', '派发次数', '退回次数', '多次退回工单数', '延期申请', '延期批准'],
+		rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.org.name), h('td', { class: 'num' }, String(x.dispatches)),
+			h('td', { class: 'num' }, String(x.returns)), h('td', { class: 'num' }, String(x.bounced)),
+			h('td', { class: 'num' }, String(x.extensions.requested)), h('td', { class: 'num' }, String(x.extensions.approved)))));
+}
+
+function categoriesTable(items) {
+	const rows = [...items].sort((a, b) => b.tickets - a.tickets || a.category.code.localeCompare(b.category.code));
+	return table(TEXT.categories, ['分类', '上级分类', '诉求数', '解决率', '满意率', '按时办结率', '一类事数'],
+		rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.category.name), h('td', {}, x.category.parent || TEXT.none),
+			h('td', { class: 'num' }, String(x.tickets)), rateCell(x.resolution_rate), rateCell(x.satisfaction_rate),
+			rateCell(x.on_time.resolve), h('td', { class: 'num' }, String(x.repeated_demands.clusters)))));
+}
+
+function trendTable(items) {
+	return table(TEXT.trendTable, ['周起始日', '诉求数', '响应率', '解决率', '满意率', '按时办结率', '当前超期'],
+		items.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.bucket), h('td', { class: 'num' }, String(x.tickets)),
+			rateCell(x.response_rate), rateCell(x.resolution_rate), rateCell(x.satisfaction_rate), rateCell(x.on_time.resolve),
+			h('td', { class: 'num' }, String(x.overdue_now)))));
+}
+
+/* A cluster's tickets are listed by number; the ticket view wants ids, so
+ * they are looked up (by the cluster's title and category) when the list is
+ * opened. */
+async function clusterLinks(cluster, slot) {
+	const found = new Map();
+	try {
+		const answer = await get(`/api/v1/tickets${query({ q: cluster.title, category_id: cluster.category_id, limit: 100 })}`);
+		for (const t of answer.items) found.set(t.number, t.id);
+	} catch {
+		/* the numbers stay as text */
+	}
+	fill(slot, h('ul', { class: 'cluster-tickets' }, cluster.numbers.map((n) => h('li', {},
+		found.has(n) ? h('a', { href: `#/ticket/${found.get(n)}` }, n) : h('span', {}, n, TEXT.numberMissing)))));
+}
+
+function clustersBlock(rd) {
+	const items = rd.items; /* the API's 100 largest at most */
+	if (!items.length) return h('p', { class: 'empty' }, TEXT.noRows);
+	return h('ol', { class: 'clusters' }, items.map((c) => {
+		const slot = h('div', {}, h('p', { class: 'status' }, TEXT.loading));
+		const details = h('details', { class: 'cluster' },
+			h('summary', {}, h('span', { class: 'cluster-title' }, c.title), ' ',
+				h('span', { class: 'muted' }, `${c.category} · ${c.enterprises} 家企业 · ${c.tickets} 件`)), slot);
+		let loaded = false;
+		details.addEventListener('toggle', () => {
+			if (details.open && !loaded) {
+				loaded = true;
+				clusterLinks(c, slot);
+			}
+		});
+		return h('li', {}, details);
+	}));
+}
+
+/* ---- the screen --------------------------------------------------------- */
+
+export async function render(root) {
+	const charts = loadECharts(); /* meanwhile */
+	const state = { preset: 'month', ...presetPeriod('month') };
+	const presetSel = h('select', { id: 'dash-preset', name: 'preset' }, TEXT.presets.map(([v, l]) => h('option', { value: v }, l)));
+	const fromIn = h('input', { id: 'dash-from', name: 'from', type: 'date', value: state.from });
+	const toIn = h('input', { id: 'dash-to', name: 'to', type: 'date', value: state.to });
+	const custom = h('div', { class: 'dash-custom', hidden: true },
+		h('div', { class: 'filter' }, h('label', { for: 'dash-from' }, TEXT.from), fromIn),
+		h('div', { class: 'filter' }, h('label', { for: 'dash-to' }, TEXT.to), toIn),
+		h('button', { type: 'submit', class: 'button button-primary' }, TEXT.apply));
+	const form = h('form', { class: 'filters dash-period', 'aria-label': TEXT.period },
+		h('div', { class: 'filter' }, h('label', { for: 'dash-preset' }, TEXT.period), presetSel), custom);
+	const periodText = h('p', { class: 'muted dash-period-text', role: 'status' });
+	const errorSlot = h('div', {});
+	const body = h('div', { class: 'dash-body', 'aria-busy': 'true' }, h('p', { class: 'status' }, TEXT.loading));
+	const container = h('div', { class: 'dashboard', dataset: { generation: '0' } }, form, periodText, errorSlot, body);
+	root.append(pageTitle(TEXT.title), h('p', { class: 'screen-lead' }, TEXT.lead), container);
+
+	let chart = null;
+	let seq = 0;
+	let gone = false;
+	let timer = null;
+	const chartBox = h('div', { class: 'dash-chart', role: 'img' });
+
+	async function load() {
+		const mine = ++seq;
+		const period = { from: state.from, to: state.to };
+		body.setAttribute('aria-busy', 'true');
+		try {
+			const [overview, orgs, categories, trend, echarts] = await Promise.all([
+				get(`/api/v1/stats/overview${query(period)}`),
+				get(`/api/v1/stats/orgs${query(period)}`),
+				get(`/api/v1/stats/categories${query(period)}`),
+				get(`/api/v1/stats/trend${query({ ...period, granularity: 'week' })}`),
+				charts.catch(() => null),
+			]);
+			if (gone || mine !== seq) return;
+			fill(errorSlot);
+			show(period, overview, orgs, categories, trend, echarts);
+		} catch (err) {
+			if (gone || mine !== seq) return;
+			fill(errorSlot, errorBox(err));
+			body.removeAttribute('aria-busy');
+		}
+	}
+
+	function show(period, overview, orgs, categories, trend, echarts) {
+		const f = overview.figures;
+		const rd = f.repeated_demands;
+		periodText.textContent = `${TEXT.period}:${period.from} 至 ${period.to}`;
+		chartBox.setAttribute('aria-label', `${TEXT.trend}图:${trend.items.length} 周的诉求数与三率,数据见下方${TEXT.trendTable}。`);
+		const trendDetails = h('details', { class: 'dash-alt' }, h('summary', {}, TEXT.trendTable), trendTable(trend.items));
+		fill(body,
+			h('section', { class: 'dash-section', 'aria-labelledby': 'dash-kpis' },
+				h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id: 'dash-kpis' }, TEXT.kpis),
+					csvLink('overview', period, TEXT.kpis)),
+				h('ul', { class: 'kpis' }, KPIS.map((k) => kpiCard(k, f)))),
+			section('dash-ranking', TEXT.ranking, TEXT.rankingLead, csvLink('orgs', period, TEXT.ranking), rankingTable(orgs.items)),
+			section('dash-trend', TEXT.trend, null, csvLink('trend', { ...period, granularity: 'week' }, TEXT.trend),
+				echarts ? chartBox : null, trendDetails),
+			section('dash-categories', TEXT.categories, null, csvLink('categories', period, TEXT.categories), categoriesTable(categories.items)),
+			section('dash-returns', TEXT.returns, TEXT.returnsLead, csvLink('orgs', period, TEXT.returns), returnsTable(orgs.items)),
+			section('dash-clusters', TEXT.clusters, TEXT.clustersLead(rd.clusters, rd.tickets, rd.items.length), csvLink('overview', period, TEXT.clusters),
+				clustersBlock(rd)));
+		if (echarts) {
+			chart = trendChart(echarts, chartBox, trend.items, chart && chart.getDom() === chartBox ? chart : null);
+			chart.resize();
+		}
+		container.dataset.from = period.from;
+		container.dataset.to = period.to;
+		container.dataset.generation = String(Number(container.dataset.generation) + 1);
+		body.removeAttribute('aria-busy');
+		performance.mark('suqiu:dashboard-rendered', { detail: { generation: container.dataset.generation } });
+	}
+
+	function reloadSoon() {
+		clearTimeout(timer);
+		timer = setTimeout(load, RELOAD_DEBOUNCE_MS);
+	}
+
+	presetSel.addEventListener('change', () => {
+		state.preset = presetSel.value;
+		custom.hidden = state.preset !== 'custom';
+		if (state.preset !== 'custom') {
+			Object.assign(state, presetPeriod(state.preset));
+			fromIn.value = state.from;
+			toIn.value = state.to;
+			load();
+		}
+	});
+	form.addEventListener('submit', (event) => {
+		event.preventDefault();
+		if (!fromIn.value || !toIn.value || fromIn.value > toIn.value) {
+			fill(errorSlot, h('div', { class: 'alert alert-error', role: 'alert' }, h('p', { class: 'alert-title' }, TEXT.badRange)));
+			return;
+		}
+		state.from = fromIn.value;
+		state.to = toIn.value;
+		load();
+	});
+	const unsubscribe = live.subscribe(() => reloadSoon());
+	const onResize = () => chart && chart.resize();
+	window.addEventListener('resize', onResize);
+
+	await load();
+	return () => {
+		gone = true;
+		clearTimeout(timer);
+		unsubscribe();
+		window.removeEventListener('resize', onResize);
+		if (chart) chart.dispose();
+	};
+}
