@@ -11,6 +11,7 @@
 // SUQIU_TEST_URL=http://127.0.0.1:8080 runs it against a running server
 // (e.g. quickstart's, with its demo tickets) instead of starting one.
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import {
 	apiSession, assertClean, checkScreen, closePage, launch, loginUi, newPage, runAll, startServer, test,
 } from './harness.mjs';
@@ -43,6 +44,14 @@ async function rendered(page, after = 0) {
 		const d = document.querySelector('.dashboard');
 		return d && Number(d.dataset.generation) > n && !document.querySelector('.dash-body[aria-busy]');
 	}, after, { timeout: 15000 });
+}
+
+/* Waits until the trend chart shows the latest figures. */
+async function charted(page) {
+	await page.waitForFunction(() => {
+		const d = document.querySelector('.dashboard');
+		return d && d.dataset.chart === d.dataset.generation && document.querySelector('.dash-chart canvas');
+	}, null, { timeout: 15000 });
 }
 
 /* The four views of the page's period, fetched in the page (its session). */
@@ -134,6 +143,7 @@ async function userPage(name, username, home) {
 test('a leader lands on the dashboard; every figure equals the metrics API', async () => {
 	const page = await userPage('lingdao', 'lingdao', 'dashboard');
 	await rendered(page);
+	await charted(page);
 	if (await page.getByRole('link', { name: '领导驾驶舱' }).count() !== 1) throw new Error('no dashboard link in the nav');
 	await compareWithApi(page, 'leader, this month');
 	// the chart has its text alternative
@@ -149,16 +159,20 @@ test('the dashboard renders all figures in under 1 s', async () => {
 		await page.goto('about:blank');
 		await page.goto(`${ctx.url}/#/dashboard`);
 		await rendered(page);
+		await charted(page);
 		runs.push(await page.evaluate(() => {
-			const mark = performance.getEntriesByName('suqiu:dashboard-rendered')[0];
+			const at = (name) => performance.getEntriesByName(name)[0].startTime - nav.startTime;
 			const nav = performance.getEntriesByType('navigation')[0];
-			return { rendered: mark.startTime - nav.startTime, load: nav.loadEventEnd - nav.startTime };
+			return { rendered: at('suqiu:dashboard-rendered'), chart: at('suqiu:dashboard-chart'), load: nav.loadEventEnd - nav.startTime };
 		}));
 	}
 	const tickets = await page.locator('.kpi[data-kpi="tickets"] .kpi-value').textContent();
-	runs.forEach((r, i) => console.log(`# dashboard, run ${i + 1}: all figures rendered ${r.rendered.toFixed(1)} ms after navigation start (load event ${r.load.toFixed(1)} ms)`));
+	runs.forEach((r, i) => console.log(`# dashboard, run ${i + 1}: all figures rendered ${r.rendered.toFixed(1)} ms after navigation start,`
+		+ ` trend chart drawn ${r.chart.toFixed(1)} ms (load event ${r.load.toFixed(1)} ms)`));
 	const median = runs.map((r) => r.rendered).sort((a, b) => a - b)[1];
-	console.log(`# dashboard median: all figures rendered in ${median.toFixed(1)} ms (${tickets} tickets this month)`);
+	const chart = runs.map((r) => r.chart).sort((a, b) => a - b)[1];
+	console.log(`# dashboard median: all figures rendered in ${median.toFixed(1)} ms, the chart drawn in ${chart.toFixed(1)} ms`
+		+ ` (${tickets} tickets this month; machine load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores)`);
 	if (median > BUDGET_MS) throw new Error(`the dashboard took ${median.toFixed(1)} ms (over ${BUDGET_MS} ms)`);
 	assertClean(page, 'dashboard timing');
 });
@@ -207,6 +221,7 @@ test('the period picker asks for last month, the year and a custom period; a rev
 test('a supervisor lands on the dashboard too; the figures equal the API', async () => {
 	const page = await userPage('duban', 'duban', 'dashboard');
 	await rendered(page);
+	await charted(page);
 	await compareWithApi(page, 'supervisor');
 	await checkScreen(page, '41-dashboard-supervisor');
 	await closePage(page);

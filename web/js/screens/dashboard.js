@@ -10,8 +10,10 @@
  *
  * For the tests: the screen's container carries data-from / data-to (the
  * period sent to the API) and data-generation (counts the renders); each
- * KPI carries data-kpi (its JSON key). A performance mark
- * "suqiu:dashboard-rendered" is set when all figures have been rendered.
+ * KPI carries data-kpi (its JSON key). The performance mark
+ * "suqiu:dashboard-rendered" is set when every figure is on the page,
+ * "suqiu:dashboard-chart" when the trend chart has been drawn too (and
+ * data-chart names the generation it shows).
  */
 import { get, query } from '../api.js';
 import * as live from '../live.js';
@@ -236,7 +238,6 @@ function clustersBlock(rd) {
 /* ---- the screen --------------------------------------------------------- */
 
 export async function render(root) {
-	const charts = loadECharts(); /* meanwhile */
 	const state = { preset: 'month', ...presetPeriod('month') };
 	const presetSel = h('select', { id: 'dash-preset', name: 'preset' }, TEXT.presets.map(([v, l]) => h('option', { value: v }, l)));
 	const fromIn = h('input', { id: 'dash-from', name: 'from', type: 'date', value: state.from });
@@ -245,12 +246,12 @@ export async function render(root) {
 		h('div', { class: 'filter' }, h('label', { for: 'dash-from' }, TEXT.from), fromIn),
 		h('div', { class: 'filter' }, h('label', { for: 'dash-to' }, TEXT.to), toIn),
 		h('button', { type: 'submit', class: 'button button-primary' }, TEXT.apply));
-	const form = h('form', { class: 'filters dash-period', 'aria-label': TEXT.period },
-		h('div', { class: 'filter' }, h('label', { for: 'dash-preset' }, TEXT.period), presetSel), custom);
 	const periodText = h('p', { class: 'muted dash-period-text', role: 'status' });
+	const form = h('form', { class: 'filters dash-period', 'aria-label': TEXT.period },
+		h('div', { class: 'filter' }, h('label', { for: 'dash-preset' }, TEXT.period), presetSel), custom, periodText);
 	const errorSlot = h('div', {});
 	const body = h('div', { class: 'dash-body', 'aria-busy': 'true' }, h('p', { class: 'status' }, TEXT.loading));
-	const container = h('div', { class: 'dashboard', dataset: { generation: '0' } }, form, periodText, errorSlot, body);
+	const container = h('div', { class: 'dashboard', dataset: { generation: '0' } }, form, errorSlot, body);
 	root.append(pageTitle(TEXT.title), h('p', { class: 'screen-lead' }, TEXT.lead), container);
 
 	let chart = null;
@@ -264,16 +265,15 @@ export async function render(root) {
 		const period = { from: state.from, to: state.to };
 		body.setAttribute('aria-busy', 'true');
 		try {
-			const [overview, orgs, categories, trend, echarts] = await Promise.all([
+			const [overview, orgs, categories, trend] = await Promise.all([
 				get(`/api/v1/stats/overview${query(period)}`),
 				get(`/api/v1/stats/orgs${query(period)}`),
 				get(`/api/v1/stats/categories${query(period)}`),
 				get(`/api/v1/stats/trend${query({ ...period, granularity: 'week' })}`),
-				charts.catch(() => null),
 			]);
 			if (gone || mine !== seq) return;
 			fill(errorSlot);
-			show(period, overview, orgs, categories, trend, echarts);
+			show(period, overview, orgs, categories, trend);
 		} catch (err) {
 			if (gone || mine !== seq) return;
 			fill(errorSlot, errorBox(err));
@@ -281,7 +281,9 @@ export async function render(root) {
 		}
 	}
 
-	function show(period, overview, orgs, categories, trend, echarts) {
+	/* The numbers first; the chart (ECharts: a megabyte of script to run
+	 * and a canvas to draw) after them, so that it never holds them back. */
+	function show(period, overview, orgs, categories, trend) {
 		const f = overview.figures;
 		const rd = f.repeated_demands;
 		periodText.textContent = `${TEXT.period}:${period.from} 至 ${period.to}`;
@@ -294,20 +296,36 @@ export async function render(root) {
 				h('ul', { class: 'kpis' }, KPIS.map((k) => kpiCard(k, f)))),
 			section('dash-ranking', TEXT.ranking, TEXT.rankingLead, csvLink('orgs', period, TEXT.ranking), rankingTable(orgs.items)),
 			section('dash-trend', TEXT.trend, null, csvLink('trend', { ...period, granularity: 'week' }, TEXT.trend),
-				echarts ? chartBox : null, trendDetails),
+				chartBox, trendDetails),
 			section('dash-categories', TEXT.categories, null, csvLink('categories', period, TEXT.categories), categoriesTable(categories.items)),
 			section('dash-returns', TEXT.returns, TEXT.returnsLead, csvLink('orgs', period, TEXT.returns), returnsTable(orgs.items)),
 			section('dash-clusters', TEXT.clusters, TEXT.clustersLead(rd.clusters, rd.tickets, rd.items.length), csvLink('overview', period, TEXT.clusters),
 				clustersBlock(rd)));
-		if (echarts) {
-			chart = trendChart(echarts, chartBox, trend.items, chart && chart.getDom() === chartBox ? chart : null);
-			chart.resize();
-		}
 		container.dataset.from = period.from;
 		container.dataset.to = period.to;
-		container.dataset.generation = String(Number(container.dataset.generation) + 1);
+		const generation = String(Number(container.dataset.generation) + 1);
+		container.dataset.generation = generation;
 		body.removeAttribute('aria-busy');
-		performance.mark('suqiu:dashboard-rendered', { detail: { generation: container.dataset.generation } });
+		performance.mark('suqiu:dashboard-rendered', { detail: { generation } });
+		drawChart(trend.items, generation);
+	}
+
+	async function drawChart(items, generation) {
+		let echarts = null;
+		try {
+			echarts = await loadECharts();
+		} catch {
+			echarts = null;
+		}
+		if (gone || container.dataset.generation !== generation) return;
+		if (!echarts) {
+			chartBox.hidden = true; /* the table stays */
+			return;
+		}
+		chart = trendChart(echarts, chartBox, items, chart && chart.getDom() === chartBox ? chart : null);
+		chart.resize();
+		container.dataset.chart = generation;
+		performance.mark('suqiu:dashboard-chart', { detail: { generation } });
 	}
 
 	function reloadSoon() {
