@@ -216,12 +216,14 @@ async function clusterLinks(cluster, slot) {
 		found.has(n) ? h('a', { href: `#/ticket/${found.get(n)}` }, n) : h('span', {}, n, TEXT.numberMissing)))));
 }
 
-function clustersBlock(rd) {
+/* The clusters, those whose keys are in open (category:title) opened. */
+function clustersBlock(rd, open) {
 	const items = rd.items; /* the API's 100 largest at most */
 	if (!items.length) return h('p', { class: 'empty' }, TEXT.noRows);
 	return h('ol', { class: 'clusters' }, items.map((c) => {
 		const slot = h('div', {}, h('p', { class: 'status' }, TEXT.loading));
-		const details = h('details', { class: 'cluster' },
+		const key = `${c.category_id}:${c.title}`;
+		const details = h('details', { class: 'cluster', dataset: { key } },
 			h('summary', {}, h('span', { class: 'cluster-title' }, c.title), ' ',
 				h('span', { class: 'muted' }, `${c.category} · ${c.enterprises} 家企业 · ${c.tickets} 件`)), slot);
 		let loaded = false;
@@ -231,6 +233,11 @@ function clustersBlock(rd) {
 				clusterLinks(c, slot);
 			}
 		});
+		if (open.has(key)) {
+			details.open = true;
+			loaded = true;
+			clusterLinks(c, slot);
+		}
 		return h('li', {}, details);
 	}));
 }
@@ -288,7 +295,10 @@ export async function render(root) {
 		const rd = f.repeated_demands;
 		periodText.textContent = `${TEXT.period}:${period.from} 至 ${period.to}`;
 		chartBox.setAttribute('aria-label', `${TEXT.trend}图:${trend.items.length} 周的诉求数与三率,数据见下方${TEXT.trendTable}。`);
-		const trendDetails = h('details', { class: 'dash-alt' }, h('summary', {}, TEXT.trendTable), trendTable(trend.items));
+		/* a reload keeps what the reader opened */
+		const open = new Set([...body.querySelectorAll('details.cluster[open]')].map((d) => d.dataset.key));
+		const trendOpen = !!body.querySelector('details.dash-alt[open]');
+		const trendDetails = h('details', { class: 'dash-alt', open: trendOpen }, h('summary', {}, TEXT.trendTable), trendTable(trend.items));
 		fill(body,
 			h('section', { class: 'dash-section', 'aria-labelledby': 'dash-kpis' },
 				h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id: 'dash-kpis' }, TEXT.kpis),
@@ -300,7 +310,7 @@ export async function render(root) {
 			section('dash-categories', TEXT.categories, null, csvLink('categories', period, TEXT.categories), categoriesTable(categories.items)),
 			section('dash-returns', TEXT.returns, TEXT.returnsLead, csvLink('orgs', period, TEXT.returns), returnsTable(orgs.items)),
 			section('dash-clusters', TEXT.clusters, TEXT.clustersLead(rd.clusters, rd.tickets, rd.items.length), csvLink('overview', period, TEXT.clusters),
-				clustersBlock(rd)));
+				clustersBlock(rd, open)));
 		container.dataset.from = period.from;
 		container.dataset.to = period.to;
 		const generation = String(Number(container.dataset.generation) + 1);
