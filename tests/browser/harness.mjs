@@ -206,3 +206,34 @@ export async function runAll(ctx) {
 	console.log(`${passed} passed, ${failed} failed`);
 	return failed;
 }
+
+/* Runs a file of tests: starts the server and the browser (ctx.server,
+ * ctx.url, ctx.browser), runs setup(ctx) and then the tests, closes the
+ * pages left in ctx.pages, the browser and the server, and exits with 1 if
+ * anything failed (the server's exit status included). */
+export function runFile(ctx, setup = async () => {}) {
+	(async () => {
+		ctx.pages = ctx.pages || {};
+		ctx.server = await startServer();
+		ctx.url = ctx.server.url;
+		ctx.browser = await launch();
+		let failed = 1;
+		try {
+			await setup(ctx);
+			failed = await runAll(ctx);
+		} finally {
+			for (const page of Object.values(ctx.pages)) await closePage(page).catch(() => {});
+			await ctx.browser.close();
+			const status = await ctx.server.stop();
+			if (status.code !== 0) {
+				console.log(`the server exited with ${status.code ?? status.signal}`);
+				failed++;
+			}
+		}
+		console.log(`# screenshots: ${SCREENSHOTS}`);
+		process.exit(failed ? 1 : 0);
+	})().catch((err) => {
+		console.log(`not ok - the browser tests could not run: ${err.stack || err}`);
+		process.exit(1);
+	});
+}

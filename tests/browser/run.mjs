@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
-	PASSWORD, SCREENSHOTS, apiSession, assertClean, checkScreen, closePage, launch, loginUi, need, newPage, runAll, startServer, test,
+	PASSWORD, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, startServer, test,
 } from './harness.mjs';
 
 const TAG = `浏览器测试${Date.now().toString(36)}`;
@@ -525,7 +525,7 @@ test('the keyboard alone logs in, moves between screens and opens a ticket', asy
 });
 
 test('a town viewer reads the tickets of its town de-identified and can take no action', async () => {
-	const page = await userPage('xinzhuang', 'xinzhuang', 'overview');
+	const page = await userPage('xinzhuang', 'xinzhuang', 'town');
 	await page.getByLabel('搜索').fill(ctx.title);
 	await page.getByRole('button', { name: '查询' }).click();
 	await openTicket(page, ctx.title);
@@ -560,36 +560,12 @@ test('every screen also fits a tablet', async () => {
 
 // ---- run -------------------------------------------------------------------
 
-async function main() {
-	ctx.server = await startServer();
-	ctx.url = ctx.server.url;
-	const browser = await launch();
-	ctx.browser = browser;
-	let failed = 1;
-	try {
-		const admin = await apiSession(ctx.url, 'zhuanyuan');
-		const orgs = (await admin.call('GET', '/api/v1/orgs')).items;
-		ctx.guihua = orgs.find((o) => o.name === '区规划资源局').id;
-		ctx.renshe = orgs.find((o) => o.name === '区人社局').id;
-		ctx.shichang = orgs.find((o) => o.name === '区市场监管局').id;
-		const cats = (await admin.call('GET', '/api/v1/categories')).items;
-		ctx.categoryId = cats.find((c) => c.name === '用工人社').id;
-		failed = await runAll(ctx);
-	} finally {
-		for (const page of Object.values(ctx.pages)) await closePage(page).catch(() => {});
-		await browser.close();
-		const status = await ctx.server.stop();
-		if (status.code !== 0) {
-			console.log(`the server exited with ${status.code ?? status.signal}`);
-			failed++;
-		}
-	}
-	console.log(`# screenshots: ${SCREENSHOTS}`);
-	process.exit(failed ? 1 : 0);
-}
-
-main().catch((err) => {
-	console.log(`not ok - the browser tests could not run: ${err.stack || err}`);
-	process.exit(1);
+runFile(ctx, async () => {
+	const admin = await apiSession(ctx.url, 'zhuanyuan');
+	const orgs = (await admin.call('GET', '/api/v1/orgs')).items;
+	ctx.guihua = orgs.find((o) => o.name === '区规划资源局').id;
+	ctx.renshe = orgs.find((o) => o.name === '区人社局').id;
+	ctx.shichang = orgs.find((o) => o.name === '区市场监管局').id;
+	const cats = (await admin.call('GET', '/api/v1/categories')).items;
+	ctx.categoryId = cats.find((c) => c.name === '用工人社').id;
 });
-

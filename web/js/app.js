@@ -17,9 +17,18 @@ const triage = () => import('./screens/triage.js');
 const bureau = () => import('./screens/bureau.js');
 const overview = () => import('./screens/overview.js');
 const ticket = () => import('./screens/ticket.js');
-const pending = () => import('./screens/pending.js');
 const supervision = () => import('./screens/supervision.js');
 const dashboard = () => import('./screens/dashboard.js');
+const town = () => import('./screens/town.js');
+const ADMIN = {
+	'/admin': () => import('./screens/admin_users.js'),
+	'/admin/orgs': () => import('./screens/admin_orgs.js'),
+	'/admin/categories': () => import('./screens/admin_categories.js'),
+	'/admin/sla': () => import('./screens/admin_sla.js'),
+	'/admin/calendar': () => import('./screens/admin_calendar.js'),
+	'/admin/tokens': () => import('./screens/admin_tokens.js'),
+	'/admin/outbox': () => import('./screens/admin_outbox.js'),
+};
 
 /* Every screen a role may open from the navigation, its home first. */
 const NAV = {
@@ -29,8 +38,9 @@ const NAV = {
 	bureau_leader: [['/bureau', '承办台']],
 	supervisor: [['/dashboard', '领导驾驶舱'], ['/supervision', '督办台'], ['/tickets', '工单查询']],
 	leader: [['/dashboard', '领导驾驶舱'], ['/tickets', '工单查询']],
-	town_viewer: [['/tickets', '工单查询']],
-	admin: [['/admin', '系统管理']],
+	town_viewer: [['/town', '本街镇诉求'], ['/tickets', '工单查询']],
+	admin: [['/admin', '用户'], ['/admin/orgs', '单位'], ['/admin/categories', '诉求类别'], ['/admin/sla', '时限规则'],
+		['/admin/calendar', '工作日历'], ['/admin/tokens', '接口令牌'], ['/admin/outbox', '失败通知']],
 };
 
 const session = { user: null };
@@ -74,7 +84,8 @@ export function signedIn(answer, { navigate = true } = {}) {
 	session.user = answer.user;
 	localStorage.setItem(SIGNED_IN_KEY, '1');
 	setCsrfToken(answer.csrf_token);
-	live.connect();
+	/* the stream carries ticket events, which an admin may not read */
+	if (answer.user.role !== 'admin') live.connect();
 	renderNav();
 	if (navigate) go(homeOf(answer.user));
 }
@@ -111,7 +122,8 @@ route('/tickets', overview);
 route('/supervision', supervision);
 route('/dashboard', dashboard);
 route('/ticket/:id', ticket);
-route('/admin', pending);
+route('/town', town);
+for (const [path, screen] of Object.entries(ADMIN)) route(path, screen);
 route('/', { name: 'home', render: () => go(session.user ? homeOf(session.user) : '/login') });
 
 /* Logged out: only the login screen. Logged in: the role's screens and
