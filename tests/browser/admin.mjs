@@ -8,17 +8,13 @@
 // de-identified. Every screen gets axe-core and a screenshot (admin-*.png).
 import { execFileSync } from 'node:child_process';
 import {
-	PASSWORD, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, test,
+	PASSWORD, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, screen, test,
 } from './harness.mjs';
 
 const STAMP = Date.now().toString(36);
 const ctx = { pages: {} };
 
 const sql = (text) => execFileSync('psql', [need('SUQIU_TEST_OWNER_URL'), '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' }).trim();
-
-async function screen(page, name) {
-	await page.waitForFunction((n) => document.getElementById('main').dataset.screen === n, name);
-}
 
 /* Opens an admin screen from the navigation. */
 async function open(page, link, name) {

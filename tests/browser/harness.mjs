@@ -180,6 +180,23 @@ export async function loginUi(page, url, username, home) {
 	await page.waitForFunction((screen) => document.getElementById('main').dataset.screen === screen, home);
 }
 
+/* Waits until the main element shows the screen of that name. */
+export async function screen(page, name) {
+	await page.waitForFunction((n) => document.getElementById('main').dataset.screen === n, name);
+}
+
+/* Takes an action through its button and dialog: fill(dialog) fills the
+ * fields; waits until the page shows state (a zh-CN state label). */
+export async function act(page, label, fill, stateLabel) {
+	await page.locator('.action-bar').getByRole('button', { name: label, exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	if (fill) await fill(dialog);
+	await dialog.getByRole('button', { name: label, exact: true }).click();
+	await dialog.waitFor({ state: 'detached' });
+	if (stateLabel) await page.locator('.ticket-number .badge', { hasText: stateLabel }).waitFor({ timeout: 5000 });
+}
+
 // ---- a tiny test runner --------------------------------------------------
 
 const tests = [];

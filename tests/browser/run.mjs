@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
-	PASSWORD, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, startServer, test,
+	PASSWORD, act, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, screen, startServer, test,
 } from './harness.mjs';
 
 const TAG = `浏览器测试${Date.now().toString(36)}`;
@@ -21,27 +21,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 const ctx = { pages: {} };
 
-async function screen(page, name) {
-	await page.waitForFunction((n) => document.getElementById('main').dataset.screen === n, name);
-}
-
 /* Opens the ticket from a list by its title and waits for its view. */
 async function openTicket(page, title) {
 	await page.getByRole('link', { name: title, exact: true }).first().click();
 	await screen(page, 'ticket');
 	await page.getByRole('heading', { level: 1, name: title }).waitFor();
-}
-
-/* Takes an action through its button and dialog: fill(dialog) fills the
- * fields; waits until the page shows state (a zh-CN state label). */
-async function act(page, label, fill, stateLabel) {
-	await page.locator('.action-bar').getByRole('button', { name: label, exact: true }).click();
-	const dialog = page.getByRole('dialog');
-	await dialog.waitFor();
-	if (fill) await fill(dialog);
-	await dialog.getByRole('button', { name: label, exact: true }).click();
-	await dialog.waitFor({ state: 'detached' });
-	if (stateLabel) await page.locator('.ticket-number .badge', { hasText: stateLabel }).waitFor({ timeout: 5000 });
 }
 
 async function userPage(name, username, home) {
