@@ -28,7 +28,7 @@ const weekday = (date) => `星期${WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTC
 
 /* Parses "2027-01-01 元旦" lines into [{ date, name }], or returns the
  * first wrong line's message. */
-function parseDays(text, label) {
+export function parseDays(text, label) {
 	const days = [];
 	for (const [i, raw] of text.split('\n').entries()) {
 		const line = raw.trim();

@@ -1,0 +1,17 @@
+// Unit tests of the administration screens' pure functions (node --test):
+// the lines of a year's holiday notice as the calendar dialog reads them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseDays } from '../../web/js/screens/admin_calendar.js';
+
+test('a notice is one "date name" line per day; blank lines are skipped', () => {
+	assert.deepEqual(parseDays('2027-01-01 元旦\n\n  2027-10-01   国庆节  \n', '节假日'),
+		[{ date: '2027-01-01', name: '元旦' }, { date: '2027-10-01', name: '国庆节' }]);
+	assert.deepEqual(parseDays('', '调休上班日'), []);
+});
+
+test('a wrong line is named by its number', () => {
+	assert.equal(parseDays('2027-01-01 元旦\n元旦', '节假日'), '节假日第 2 行应为“日期 名称”,如“2027-01-01 元旦”。');
+	assert.equal(typeof parseDays('2027-13-45 假日', '节假日'), 'string');
+	assert.equal(typeof parseDays('2027-01-01', '节假日'), 'string');
+});
