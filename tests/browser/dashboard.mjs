@@ -233,7 +233,7 @@ test('a supervisor lands on the dashboard too; the figures equal the API', async
 });
 
 test('bureau and town users have no dashboard', async () => {
-	for (const [username, home] of [['renshe', 'bureau'], ['xinzhuang', 'overview']]) {
+	for (const [username, home] of [['renshe', 'bureau'], ['xinzhuang', 'town']]) {
 		const page = await newPage(ctx.browser);
 		await loginUi(page, ctx.url, username, home);
 		if (await page.getByRole('link', { name: '领导驾驶舱' }).count()) throw new Error(`${username} sees the dashboard link`);

@@ -75,7 +75,7 @@ test('a bureau appeals a bad rating and the supervisor rules on the appeal', asy
 	});
 	// appealed once, it is not offered again
 	await page.locator('.action-bar').getByRole('button', { name: '申诉复核', exact: true }).waitFor({ state: 'detached', timeout: 5000 });
-	const sup = await userPage('duban', 'supervision');
+	const sup = await userPage('duban', 'dashboard');
 	await openTicket(sup, t);
 	await act(sup, '申诉裁定', async (d) => {
 		await d.getByLabel('申诉成立,评价不计入统计').check();
@@ -108,7 +108,7 @@ test('the specialist disputes a return and the supervisor forces it back on the 
 		await d.getByLabel('提请理由').fill('该事项属市场监管局职能,退回理由不成立。');
 		await checkScreen(page, 'dialogs-05-dispute-return');
 	});
-	const sup = await userPage('duban', 'supervision');
+	const sup = await userPage('duban', 'dashboard');
 	await openTicket(sup, t);
 	await act(sup, '审定退回', async (d) => {
 		await d.getByLabel('退回不成立,由原单位办理').check();

@@ -177,7 +177,14 @@ export async function loginUi(page, url, username, home) {
 	await page.getByLabel('用户名').fill(username);
 	await page.getByLabel('密码').fill(PASSWORD);
 	await page.getByRole('button', { name: '登录', exact: true }).click();
-	await page.waitForFunction((screen) => document.getElementById('main').dataset.screen === screen, home);
+	try {
+		await page.waitForFunction((screen) => document.getElementById('main').dataset.screen === screen, home, { timeout: 15000 });
+	} catch (err) {
+		// say where the login went instead: another home, or the form's error
+		const seen = await page.evaluate(() => ({ screen: document.getElementById('main').dataset.screen,
+			alert: [...document.querySelectorAll('[role=alert]')].map((e) => e.textContent.trim()).filter(Boolean).join(' / ') }));
+		throw new Error(`${username} did not reach ${home}: the page shows screen "${seen.screen}"${seen.alert ? `, alert "${seen.alert}"` : ''} (${err.message})`);
+	}
 }
 
 /* Waits until the main element shows the screen of that name. */
