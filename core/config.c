@@ -86,6 +86,8 @@ static const struct row rows[] = {
 	  "port of the embedded cluster (names its unix socket; TCP only with SUQIU_EMBEDDED_PG_TCP)" },
 	{ "SUQIU_EMBEDDED_PG_TCP", K_BOOL, O(embedded_tcp), "0", 0, 0,
 	  "1 = the embedded cluster also listens on 127.0.0.1" },
+	{ "SUQIU_EMBEDDED_PG_SHARED_BUFFERS_MB", K_LONG, O(embedded_shared_buffers_mb), "128", 16, 1048576,
+	  "shared_buffers of the embedded cluster in MiB (about a quarter of the machine's memory for a big district)" },
 	{ "SUQIU_WEBHOOK_ENTERPRISE_URL", K_OPT_STRING, O(webhook_enterprise_url), NULL, 0, 0,
 	  "http(s) URL suqiu-worker POSTs notices to enterprises to (an SMS/IM gateway); unset = they stay pending" },
 	{ "SUQIU_WEBHOOK_ORG_URL", K_OPT_STRING, O(webhook_org_url), NULL, 0, 0,

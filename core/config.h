@@ -45,6 +45,7 @@ struct config {
 	long worker_batch;         /* SUQIU_WORKER_BATCH timers per transaction */
 	char *embedded_port;       /* SUQIU_EMBEDDED_PG_PORT: port number (also names the socket) */
 	bool embedded_tcp;         /* SUQIU_EMBEDDED_PG_TCP: let the embedded cluster listen on 127.0.0.1 */
+	long embedded_shared_buffers_mb; /* SUQIU_EMBEDDED_PG_SHARED_BUFFERS_MB: its shared_buffers */
 	/* notification delivery (worker/delivery.c); an unset URL leaves its messages pending */
 	char *webhook_enterprise_url; /* SUQIU_WEBHOOK_ENTERPRISE_URL: notices to enterprises (SMS/IM gateway) */
 	char *webhook_org_url;        /* SUQIU_WEBHOOK_ORG_URL: notices to orgs and users */

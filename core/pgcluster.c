@@ -164,8 +164,8 @@ static void log_tail(const char *path, char *out, size_t outlen)
 	snprintf(out, outlen, "%.1000s", p == buf ? p : p + 1);
 }
 
-/* Port, socket folder and address are rewritten before each start, so
- * changing SUQIU_EMBEDDED_PG_* takes effect on the next start. */
+/* Port, socket folder, address and shared_buffers are rewritten before
+ * each start, so changing SUQIU_EMBEDDED_PG_* takes effect on the next start. */
 static bool write_runtime_conf(const struct config *cfg, const struct paths *p, uid_t uid, gid_t gid)
 {
 	FILE *f = fopen(p->conf, "w");
@@ -173,8 +173,8 @@ static bool write_runtime_conf(const struct config *cfg, const struct paths *p, 
 		return false;
 	fprintf(f, "# written by suqiu before each start; edit postgresql.conf instead\n"
 		   "port = %s\nunix_socket_directories = '%s'\nunix_socket_permissions = 0700\n"
-		   "listen_addresses = '%s'\n",
-		cfg->embedded_port, p->run, cfg->embedded_tcp ? "127.0.0.1" : "");
+		   "listen_addresses = '%s'\nshared_buffers = %ldMB\n",
+		cfg->embedded_port, p->run, cfg->embedded_tcp ? "127.0.0.1" : "", cfg->embedded_shared_buffers_mb);
 	bool ok = fclose(f) == 0;
 	return ok && chown(p->conf, uid, gid) == 0;
 }
@@ -198,7 +198,7 @@ static bool initdb(const struct paths *p, uid_t uid, gid_t gid, char *err, size_
 		FILE *f = fopen(conf, "a");
 		if (f) {
 			/* room for a pool per server, workers, tests and the benchmark's 64 clients */
-			fputs("\n# suqiu\nmax_connections = 300\nshared_buffers = 128MB\n"
+			fputs("\n# suqiu\nmax_connections = 300\n"
 			      "timezone = 'Asia/Shanghai'\nlog_timezone = 'Asia/Shanghai'\n"
 			      "include_if_exists = 'suqiu.conf'\n", f);
 			ok = fclose(f) == 0;
