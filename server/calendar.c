@@ -21,7 +21,18 @@ struct calendar {
 	int nspans;
 	struct workcal *cal;
 	struct event *ev_reload;
-	bool loading;
+	bool loading; /* a load is in flight */
+	bool again;   /* ... and another must follow it (asked for while it ran) */
+	struct reload_waiter *waiting; /* told when the load in flight ends */
+	struct reload_waiter *queued;  /* told when the load after it ends */
+};
+
+/* Someone who waits for a load that started after they asked: a PUT's
+ * answer, which must show the calendar with the notice it just saved. */
+struct reload_waiter {
+	void (*done)(void *arg);
+	void *arg;
+	struct reload_waiter *next;
 };
 
 static struct pgstmt STMT_CALENDAR_LOAD = PGSTMT_READ("calendar_load",
@@ -31,14 +42,67 @@ static struct pgstmt STMT_CALENDAR_LOAD = PGSTMT_READ("calendar_load",
 
 /* ---- loading --------------------------------------------------------- */
 
+static void tell(struct reload_waiter *w)
+{
+	while (w) {
+		struct reload_waiter *next = w->next;
+		w->done(w->arg);
+		free(w);
+		w = next;
+	}
+}
+
+static void free_waiters(struct reload_waiter *w)
+{
+	while (w) {
+		struct reload_waiter *next = w->next;
+		free(w);
+		w = next;
+	}
+}
+
+static void on_loaded(enum pgpool_status st, PGresult *res, void *arg);
+
+/* Starts a load; when none can start, its waiters are told at once. */
+static void start_load(struct calendar *c)
+{
+	c->loading = pgpool_query(c->pool, &STMT_CALENDAR_LOAD, 0, NULL, on_loaded, c);
+	if (!c->loading) {
+		struct reload_waiter *w = c->waiting;
+		c->waiting = NULL;
+		tell(w);
+	}
+}
+
+/* The load ended: its waiters are told, and the one asked for meanwhile starts. */
+static void load_ended(struct calendar *c)
+{
+	c->loading = false;
+	struct reload_waiter *w = c->waiting;
+	c->waiting = NULL;
+	if (c->again) {
+		c->again = false;
+		c->waiting = c->queued;
+		c->queued = NULL;
+		start_load(c);
+	}
+	tell(w);
+}
+
+static void apply_loaded(struct calendar *c, PGresult *res);
+
 static void on_loaded(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct calendar *c = arg;
-	c->loading = false;
-	if (st != PGPOOL_OK) {
+	if (st == PGPOOL_OK)
+		apply_loaded(c, res);
+	else
 		logj("warn", "calendar_load_failed", "{s:s}", "error", res ? PQresultErrorMessage(res) : "unavailable");
-		return;
-	}
+	load_ended(c);
+}
+
+static void apply_loaded(struct calendar *c, PGresult *res)
+{
 	json_t *years = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 	json_t *days = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
 	struct workcal *cal = workcal_new();
@@ -62,17 +126,28 @@ static void on_loaded(enum pgpool_status st, PGresult *res, void *arg)
 	c->cal = cal;
 }
 
-static void reload(struct calendar *c)
+/* Loads the notices again. done(arg), when given, runs once a load that
+ * started after this call has ended (whether it worked or not). */
+static void reload(struct calendar *c, void (*done)(void *arg), void *arg)
 {
+	if (done) {
+		struct reload_waiter *w = xcalloc(1, sizeof *w);
+		w->done = done;
+		w->arg = arg;
+		struct reload_waiter **list = c->loading ? &c->queued : &c->waiting;
+		w->next = *list;
+		*list = w;
+	}
 	if (c->loading)
-		return;
-	c->loading = pgpool_query(c->pool, &STMT_CALENDAR_LOAD, 0, NULL, on_loaded, c);
+		c->again |= done != NULL; /* the load in flight may have read the tables before the change */
+	else
+		start_load(c);
 }
 
 static void on_reload_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
-	reload(arg);
+	reload(arg, NULL, NULL);
 }
 
 struct calendar *calendar_create(struct event_base *base, struct pgpool *pool, const char *hours)
@@ -93,7 +168,7 @@ struct calendar *calendar_create(struct event_base *base, struct pgpool *pool, c
 	c->ev_reload = event_new(base, -1, EV_PERSIST, on_reload_timer, c);
 	struct timeval every = { RELOAD_SECONDS, 0 };
 	event_add(c->ev_reload, &every);
-	reload(c);
+	reload(c, NULL, NULL);
 	return c;
 }
 
@@ -102,6 +177,9 @@ void calendar_destroy(struct calendar *c)
 	if (!c)
 		return;
 	event_free(c->ev_reload);
+	/* no request waits any more: the server has answered them all by now */
+	free_waiters(c->waiting);
+	free_waiters(c->queued);
 	workcal_free(c->cal);
 	free(c);
 }
@@ -239,7 +317,7 @@ static void on_year(enum pgpool_status st, PGresult *res, void *arg)
 	}
 	json_t *holidays = json_loads(PQgetvalue(res, 0, 3), 0, NULL);
 	json_t *workdays = json_loads(PQgetvalue(res, 0, 4), 0, NULL);
-	http_reply_json(ctx, ctx->method == EVHTTP_REQ_PUT ? 200 : 200,
+	http_reply_json(ctx, 200,
 			json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "year", api_cell_int(res, 0, 0),
 				  "notice", api_cell_str(res, 0, 1), "updated_at", api_cell_time(res, 0, 2),
 				  "holidays", holidays ? holidays : json_array(), "workdays", workdays ? workdays : json_array(),
@@ -258,13 +336,20 @@ static bool path_year(struct reqctx *ctx, int *year)
 	return true;
 }
 
+/* Answers with the year of the path as stored, warnings included. */
+static void answer_year(void *arg)
+{
+	struct reqctx *ctx = arg;
+	const char *params[] = { ctx->params[0] };
+	http_query(ctx, &STMT_YEAR_GET, 1, params, on_year);
+}
+
 void api_calendar_year_get(struct reqctx *ctx)
 {
 	int year;
 	if (!http_authorize(ctx, AUTHZ_CALENDAR_MANAGE, NULL) || !path_year(ctx, &year))
 		return;
-	const char *params[] = { ctx->params[0] };
-	http_query(ctx, &STMT_YEAR_GET, 1, params, on_year);
+	answer_year(ctx);
 }
 
 static void on_year_put(enum pgpool_status st, PGresult *res, void *arg)
@@ -274,9 +359,8 @@ static void on_year_put(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 		return;
 	}
-	reload(ctx->srv->calendar);
-	const char *params[] = { ctx->params[0] };
-	http_query(ctx, &STMT_YEAR_GET, 1, params, on_year);
+	/* the answer's warnings come from the calendar that holds the new notice */
+	reload(ctx->srv->calendar, answer_year, ctx);
 }
 
 static const struct jsonin_field year_fields[] = {

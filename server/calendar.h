@@ -3,8 +3,9 @@
  *
  * The holiday notices live in calendar_years / calendar_days (migration
  * 0007). Each server loads them into a core/workcal.h calendar at start,
- * every minute (so that another server's PUT reaches it), and at once
- * after its own PUT. Office hours come from SUQIU_OFFICE_HOURS.
+ * every minute (so that another server's PUT reaches it), and after its
+ * own PUT, before answering it (so the answer and every request after it
+ * count with the new notice). Office hours come from SUQIU_OFFICE_HOURS.
  *
  *   GET /api/v1/calendar/add-working-time?from=<RFC 3339>&minutes=<n>  {"at", "flagged"}
  *   GET /api/v1/calendar/add-working-days?from=<RFC 3339>&days=<n>     {"at", "flagged"}

@@ -67,6 +67,7 @@ export async function render(root, params, search) {
 		if (missing.has(y)) return null;
 		try {
 			const answer = await get(`/api/v1/calendar/${y}`);
+			/* another server's PUT reaches this one within a minute: till then its warnings may name a stored year */
 			showWarnings(answer.warnings.filter((w) => w.year !== answer.year));
 			return answer;
 		} catch (err) {
@@ -101,8 +102,8 @@ export async function render(root, params, search) {
 			fields: [notice, holidays, workdays], submitLabel: '保存', onSubmit: async (v) => {
 				const answer = await request('PUT', `/api/v1/calendar/${year}`, { body: {
 					notice: v.notice || null, holidays: parseDays(v.holidays, ''), workdays: parseDays(v.workdays, '') } });
-				/* the server reloads its calendar after answering, so its warnings may still name this year */
-				showWarnings(answer.warnings.filter((w) => w.year !== year));
+				/* the server answers once its calendar holds the notice, so the warnings are current */
+				showWarnings(answer.warnings);
 				notify(`已保存 ${year} 年放假安排。`);
 				await reload();
 			} });
