@@ -69,6 +69,9 @@ static const enum scope rules[AUTHZ__ACTION_COUNT][ROLE__COUNT] = {
 		[ROLE_BUREAU_LEADER] = SCOPE_OWN_ORG, [ROLE_SUPERVISOR] = SCOPE_ALL,
 		[ROLE_LEADER] = SCOPE_ALL, [ROLE_TOWN_VIEWER] = SCOPE_OWN_ORG, [ROLE_ADMIN] = SCOPE_ALL,
 	},
+	/* the targets the dashboard judges by: a management decision that
+	 * operators enter, as they do the SLA policies; leadership reads them */
+	[AUTHZ_STATS_TARGETS_MANAGE] = { [ROLE_ADMIN] = SCOPE_ALL },
 };
 
 bool authz_path_within(const char *path, const char *root)

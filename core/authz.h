@@ -52,6 +52,7 @@ enum authz_action {
 	AUTHZ_SLA_MANAGE,        /* create and edit SLA policies */
 	AUTHZ_OUTBOX_MANAGE,     /* read the notification outbox and retry deliveries */
 	AUTHZ_STATS_READ,        /* the leadership metrics (object: an org; see authz_stats_reach) */
+	AUTHZ_STATS_TARGETS_MANAGE, /* change the dashboard's KPI targets (reading them is AUTHZ_STATS_READ's) */
 	AUTHZ__ACTION_COUNT
 };
 

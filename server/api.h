@@ -76,6 +76,10 @@ void api_stats_orgs(struct reqctx *ctx);
 void api_stats_categories(struct reqctx *ctx);
 void api_stats_trend(struct reqctx *ctx);
 
+/* api_stats_targets.c */
+void api_stats_targets_get(struct reqctx *ctx);
+void api_stats_targets_put(struct reqctx *ctx);
+
 /* api_tokens.c */
 void api_tokens_list(struct reqctx *ctx);
 void api_tokens_create(struct reqctx *ctx);
@@ -135,6 +139,10 @@ void api_reply_items(struct reqctx *ctx, enum pgpool_status st, const PGresult *
  * refused it, 404 with missing when there is no row, or the database error. */
 void api_reply_one(struct reqctx *ctx, enum pgpool_status st, const PGresult *res, api_row_fn row,
 		   const char *conflict, const char *missing);
+
+/* Replies body (stolen) as JSON with its reals as short decimals (rates,
+ * hours: 0.6667 and 92.35, not 0.66669999999999996 and 92.349999999999994). */
+void api_reply_json_short(struct reqctx *ctx, int status, json_t *body);
 
 /* A result cell as JSON: text, or null when SQL NULL. */
 json_t *api_cell_str(const PGresult *res, int row, int col);

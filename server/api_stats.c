@@ -519,18 +519,6 @@ struct stats_req {
 	char from[TIMEFMT_LEN], to[TIMEFMT_LEN];
 };
 
-/* Sends body as JSON with rates and hours as short decimals (0.6667, not 0.66669999999999996). */
-static void reply_json(struct reqctx *ctx, json_t *body)
-{
-	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	json_decref(body);
-	struct evbuffer *buf = evbuffer_new();
-	if (text)
-		evbuffer_add(buf, text, strlen(text));
-	free(text);
-	http_reply_buffer(ctx, 200, "application/json; charset=utf-8", buf);
-}
-
 /* The last day of the period (to is exclusive), for file names. */
 static void last_day(int64_t to, char out[16])
 {
@@ -598,7 +586,7 @@ static void on_stats(enum pgpool_status st, PGresult *res, void *arg)
 			json_array_append_new(items, row_json(res, r, head));
 		json_object_set_new(body, "items", items);
 	}
-	reply_json(ctx, body);
+	api_reply_json_short(ctx, 200, body);
 }
 
 static void stats(struct reqctx *ctx, enum view view)

@@ -180,3 +180,14 @@ void api_reply_one(struct reqctx *ctx, enum pgpool_status st, const PGresult *re
 	}
 	http_reply_json(ctx, ctx->method == EVHTTP_REQ_POST ? 201 : 200, row(res, 0));
 }
+
+void api_reply_json_short(struct reqctx *ctx, int status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	json_decref(body);
+	struct evbuffer *buf = evbuffer_new();
+	if (text)
+		evbuffer_add(buf, text, strlen(text));
+	free(text);
+	http_reply_buffer(ctx, status, "application/json; charset=utf-8", buf);
+}

@@ -84,6 +84,8 @@ const struct route routes[] = {
 	{ GET, "/api/v1/stats/orgs", api_stats_orgs, 0 },
 	{ GET, "/api/v1/stats/categories", api_stats_categories, 0 },
 	{ GET, "/api/v1/stats/trend", api_stats_trend, 0 },
+	{ GET, "/api/v1/stats/targets", api_stats_targets_get, 0 },
+	{ PUT, "/api/v1/stats/targets", api_stats_targets_put, ROUTE_JSON },
 	/* API tokens */
 	{ GET, "/api/v1/tokens", api_tokens_list, 0 },
 	{ POST, "/api/v1/tokens", api_tokens_create, ROUTE_JSON },

@@ -29,7 +29,7 @@ static struct principal make(enum role r, const char *org_path)
 /* A new action or role must be added to the matrix below. */
 Test(authz, matrix_covers_every_action_and_role)
 {
-	cr_assert_eq(AUTHZ__ACTION_COUNT, 17, "an action was added: extend the matrix in this file");
+	cr_assert_eq(AUTHZ__ACTION_COUNT, 18, "an action was added: extend the matrix in this file");
 	cr_assert_eq(ROLE__COUNT, 8, "a role was added: extend the matrix in this file");
 }
 
@@ -57,13 +57,14 @@ static const char *const matrix[AUTHZ__ACTION_COUNT] = {
 	[AUTHZ_SLA_MANAGE]        = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_OUTBOX_MANAGE]     = "-" "-" "-" "-" "-" "-" "-" "A",
 	[AUTHZ_STATS_READ]        = "-" "A" "O" "O" "A" "A" "O" "A",
+	[AUTHZ_STATS_TARGETS_MANAGE] = "-" "-" "-" "-" "-" "-" "-" "A",
 };
 
 static const char *const action_names[AUTHZ__ACTION_COUNT] = {
 	"SELF_READ", "ORG_READ", "ORG_MANAGE", "USER_READ", "USER_MANAGE", "TOKEN_MANAGE",
 	"ENTERPRISE_READ", "ENTERPRISE_MANAGE", "CATEGORY_MANAGE", "KB_READ", "KB_MANAGE",
 	"TICKET_IMPORT", "CALENDAR_MANAGE", "SLA_READ", "SLA_MANAGE", "OUTBOX_MANAGE",
-	"STATS_READ",
+	"STATS_READ", "STATS_TARGETS_MANAGE",
 };
 
 static const char *verdict_name(enum authz_verdict v)
@@ -115,9 +116,10 @@ Test(authz, full_matrix_of_actions_and_roles)
 }
 
 /* The same facts, spelt out for the actions that matter most. */
-Test(authz, only_admin_manages_users_orgs_and_tokens)
+Test(authz, only_admin_manages_users_orgs_tokens_and_dashboard_targets)
 {
-	static const enum authz_action manage[] = { AUTHZ_ORG_MANAGE, AUTHZ_USER_MANAGE, AUTHZ_TOKEN_MANAGE };
+	static const enum authz_action manage[] = { AUTHZ_ORG_MANAGE, AUTHZ_USER_MANAGE, AUTHZ_TOKEN_MANAGE,
+						    AUTHZ_STATS_TARGETS_MANAGE };
 	for (size_t i = 0; i < N(manage); i++) {
 		for (int r = 0; r < ROLE__COUNT; r++) {
 			struct principal p = make((enum role)r, "1");
@@ -305,4 +307,18 @@ Test(authz, stats_reach_per_role)
 	cr_assert_eq(authz_stats_reach(NULL), STATS_NONE);
 	cr_assert_str_eq(authz_stats_reach_name(STATS_TOWN), "town");
 	cr_assert_str_eq(authz_stats_reach_name(STATS_ALL), "all");
+}
+
+/* The dashboard's targets are changed by admins only; leadership, which
+ * judges by them, reads them (the stats reach) but may not move them. */
+Test(authz, dashboard_targets_are_read_by_stats_readers_and_set_by_admins)
+{
+	struct principal leader = make(ROLE_LEADER, "1"), supervisor = make(ROLE_SUPERVISOR, "1");
+	struct principal admin = make(ROLE_ADMIN, "1"), enterprise = make(ROLE_ENTERPRISE, "1.9");
+	cr_expect_eq(authz_check(&admin, AUTHZ_STATS_TARGETS_MANAGE, NULL), AUTHZ_ALLOW);
+	cr_expect_eq(authz_check(&leader, AUTHZ_STATS_TARGETS_MANAGE, NULL), AUTHZ_DENY_ROLE);
+	cr_expect_eq(authz_check(&supervisor, AUTHZ_STATS_TARGETS_MANAGE, NULL), AUTHZ_DENY_ROLE);
+	cr_expect_neq(authz_stats_reach(&leader), STATS_NONE);
+	cr_expect_neq(authz_stats_reach(&supervisor), STATS_NONE);
+	cr_expect_eq(authz_stats_reach(&enterprise), STATS_NONE);
 }
