@@ -4,8 +4,9 @@
 // category and an SLA policy for it and edits the policy; loads next
 // year's holiday notice and sees the calendar warning go; creates an API
 // token (shown once, then usable), revokes it (then refused); retries a
-// dead-lettered notification. A town viewer sees the town's tickets
-// de-identified. Every screen gets axe-core and a screenshot (admin-*.png).
+// dead-lettered notification; changes a dashboard target (refused when out
+// of range, by the form and by the server) and puts it back. A town viewer
+// sees the town's tickets de-identified. Every screen gets axe-core and a screenshot (admin-*.png).
 import { execFileSync } from 'node:child_process';
 import {
 	PASSWORD, apiSession, assertClean, checkScreen, closePage, loginUi, need, newPage, runFile, screen, test,
@@ -209,6 +210,54 @@ test('the admin retries a dead-lettered notification', async () => {
 	if (!/^(pending 0|delivered \d+|pending \d+)$/.test(state)) throw new Error(`the retried notification is ${state}`);
 	await page.getByLabel('状态').selectOption('pending');
 	assertClean(page, 'outbox');
+});
+
+test('the admin changes a dashboard target, which leadership then reads, and puts it back', async () => {
+	const page = ctx.admin;
+	// on_time.accept is this test's (integration-stats_targets leaves it alone)
+	const metric = 'on_time.accept';
+	const leader = await apiSession(ctx.url, 'lingdao');
+	const targetOf = async () => (await leader.call('GET', '/api/v1/stats/targets')).targets.find((t) => t.metric === metric);
+	const before = await targetOf();
+	const wanted = before.value === 96.5 ? 97.25 : 96.5;
+	await open(page, '驾驶舱目标', 'admin-targets');
+	const input = page.getByLabel('按时签收率目标(%)');
+	if (await input.inputValue() !== String(before.value)) throw new Error(`the form shows ${await input.inputValue()}, the API ${before.value}`);
+	await checkScreen(page, 'admin-13-targets');
+	const save = page.getByRole('button', { name: '保存', exact: true });
+	try {
+		// out of range: the form says so before sending
+		await input.fill('101');
+		await save.click();
+		await page.getByText('按时签收率目标(%)应为 0 到 100 之间的数,最多 2 位小数。').waitFor();
+		// and the server's refusal (the body rewritten on its way) is shown in Chinese, with nothing changed
+		await input.fill(String(wanted));
+		await page.route('**/api/v1/stats/targets', (route) => (route.request().method() === 'PUT'
+			? route.continue({ postData: JSON.stringify({ targets: { [metric]: 101 } }) }) : route.continue()));
+		await save.click();
+		await page.locator('#targets-form').getByRole('alert').getByText('字段取值无效').waitFor();
+		await page.unroute('**/api/v1/stats/targets');
+		if ((await targetOf()).value !== before.value) throw new Error('a refused change was saved');
+		// saved: the API answers the new value
+		await save.click();
+		await page.getByText('已保存 1 项驾驶舱目标。').waitFor();
+		const after = await targetOf();
+		if (after.value !== wanted) throw new Error(`the API answers ${after.value}, not ${wanted}`);
+		if (await page.getByLabel('按时签收率目标(%)').inputValue() !== String(wanted)) throw new Error('the form does not show the saved value');
+		// back to what it was, through the form again
+		await page.getByLabel('按时签收率目标(%)').fill(String(before.value));
+		await page.getByRole('button', { name: '保存', exact: true }).click();
+		await page.getByText('已保存 1 项驾驶舱目标。').last().waitFor();
+		await page.waitForFunction(() => !document.querySelector('#targets-form button[disabled]'));
+		if ((await targetOf()).value !== before.value) throw new Error('the target was not put back');
+	} finally {
+		await page.unroute('**/api/v1/stats/targets');
+		const admin = await apiSession(ctx.url, 'admin');
+		if ((await targetOf()).value !== before.value) await admin.call('PUT', '/api/v1/stats/targets', { targets: { [metric]: before.value } });
+	}
+	// the one refusal provoked above (as an answer and as the console's note of it)
+	page.problems = page.problems.filter((x) => !(/HTTP 400|status of 400/.test(x) && x.includes('/api/v1/stats/targets')));
+	assertClean(page, 'targets');
 });
 
 test('a town viewer has a screen of the town\'s tickets, de-identified, with a place for statistics', async () => {

@@ -2,7 +2,8 @@
 // ./tests/run as the meson test "browser-dashboard", alone, so that no
 // other suite moves the figures while they are compared): a leader and a
 // supervisor see it as their home; every KPI and every table cell equals
-// the metrics API's JSON for the page's period; each CSV export downloads a
+// the metrics API's JSON for the page's period, and every KPI's target and
+// verdict (达标 / 未达标) GET /api/v1/stats/targets; each CSV export downloads a
 // file that starts with the UTF-8 BOM; bureau and town users get no
 // dashboard; the figures follow a ticket through dispatch → accept →
 // resolve → feedback → rating (through the API), live, without reload; the
@@ -70,6 +71,32 @@ async function apiFigures(page) {
 	}, { f: from, t: to });
 }
 
+/* The target as the page should show it, and the verdict of value against it. */
+function expectTarget(key, t, value) {
+	const unit = t.kind === 'min' ? '%' : KPI_KINDS[key] === 'hours' ? '小时' : '';
+	let ok = null;
+	if (t.kind === 'min') ok = value.rate === null ? null : Math.round(value.rate * 10000) / 100 >= t.value;
+	else if (value !== null) ok = value <= t.value;
+	return { text: `目标 ${t.kind === 'min' ? '≥' : '≤'} ${t.value}${unit}${ok === null ? '' : ok ? ' · 达标' : ' · 未达标'}`,
+		cls: ok === null ? '' : ok ? 'kpi-met' : 'kpi-missed' };
+}
+
+/* Every KPI's target line and verdict equal GET /api/v1/stats/targets; a KPI without one shows none. */
+async function compareTargets(page, fig, eq) {
+	await page.waitForSelector('.dashboard[data-targets]', { timeout: 15000 });
+	const targets = await page.evaluate(async () => (await (await fetch('/api/v1/stats/targets', { credentials: 'same-origin' })).json()).targets);
+	eq('targets', targets.map((t) => t.metric).sort().join(), Object.keys(KPI_KINDS).filter((k) => k !== 'tickets').sort().join());
+	for (const key of Object.keys(KPI_KINDS)) {
+		const card = page.locator(`.kpi[data-kpi="${key}"]`);
+		const t = targets.find((x) => x.metric === key);
+		const shown = await card.locator('.kpi-target').count() ? (await card.locator('.kpi-target').textContent()).trim() : null;
+		const cls = await card.getAttribute('class');
+		const want = t ? expectTarget(key, t, pick(fig, key)) : { text: null, cls: '' };
+		eq(`KPI ${key} target`, shown, want.text);
+		eq(`KPI ${key} verdict`, cls.split(' ').filter((c) => c !== 'kpi').join(' '), want.cls);
+	}
+}
+
 /* Every KPI, ranking, returns, category and trend cell equals the API's JSON. */
 async function compareWithApi(page, where) {
 	const api = await apiFigures(page);
@@ -78,6 +105,7 @@ async function compareWithApi(page, where) {
 	const eq = (what, got, want) => {
 		if (got !== want) problems.push(`${what}: page ${JSON.stringify(got)}, API ${JSON.stringify(want)}`);
 	};
+	await compareTargets(page, fig, eq);
 	for (const [key, kind] of Object.entries(KPI_KINDS)) {
 		const card = page.locator(`.kpi[data-kpi="${key}"]`);
 		const value = pick(fig, key);

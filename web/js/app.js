@@ -28,6 +28,7 @@ const ADMIN = {
 	'/admin/calendar': () => import('./screens/admin_calendar.js'),
 	'/admin/tokens': () => import('./screens/admin_tokens.js'),
 	'/admin/outbox': () => import('./screens/admin_outbox.js'),
+	'/admin/targets': () => import('./screens/admin_targets.js'),
 };
 
 /* Every screen a role may open from the navigation, its home first. */
@@ -40,7 +41,8 @@ const NAV = {
 	leader: [['/dashboard', '领导驾驶舱'], ['/tickets', '工单查询']],
 	town_viewer: [['/town', '本街镇诉求'], ['/tickets', '工单查询']],
 	admin: [['/admin', '用户'], ['/admin/orgs', '单位'], ['/admin/categories', '诉求类别'], ['/admin/sla', '时限规则'],
-		['/admin/calendar', '工作日历'], ['/admin/tokens', '接口令牌'], ['/admin/outbox', '失败通知']],
+		['/admin/calendar', '工作日历'], ['/admin/tokens', '接口令牌'], ['/admin/outbox', '失败通知'],
+		['/admin/targets', '驾驶舱目标']],
 };
 
 const session = { user: null };

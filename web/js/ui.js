@@ -113,8 +113,8 @@ let fieldSeq = 0;
 
 /* One labelled form field. spec: { name, label, type: text|textarea|select|
  * number|radio|checkboxes|file, required, options: [[value, label]], value,
- * min, max, maxlength, hint, multiple }. Returns { el, get(), setError(text),
- * input }. */
+ * min, max, decimals (a number's, 0 by default), maxlength, hint, multiple }.
+ * Returns { el, get(), setError(text), input }. */
 export function field(spec) {
 	const id = `f${++fieldSeq}-${spec.name}`;
 	const errorId = `${id}-error`;
@@ -154,6 +154,7 @@ export function field(spec) {
 			input = h('input', { ...common, type: 'file', multiple: !!spec.multiple, accept: spec.accept });
 		} else {
 			input = h('input', { ...common, type: spec.type || 'text', min: spec.min, max: spec.max,
+				step: spec.decimals ? 10 ** -spec.decimals : undefined,
 				maxlength: spec.maxlength, autocomplete: spec.autocomplete || 'off', inputmode: spec.inputmode });
 			if (spec.value !== undefined && spec.value !== null) input.value = String(spec.value);
 		}
@@ -177,6 +178,11 @@ export function field(spec) {
 	return { el, get, setError, input, spec };
 }
 
+/* A non-negative number with at most decimals digits after the point. */
+export function numberPattern(decimals = 0) {
+	return decimals ? new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`) : /^\d+$/;
+}
+
 /* Checks fields against their specs (required, min/max, maxlength, a
  * pattern with its message); marks the wrong ones, focuses the first and
  * returns the values by name, or null. */
@@ -189,8 +195,11 @@ export function collect(fields) {
 		let problem = '';
 		const empty = v === '' || (Array.isArray(v) && v.length === 0);
 		if (s.required && empty) problem = s.type === 'radio' || s.type === 'select' ? `请选择${s.label}。` : `请填写${s.label}。`;
-		else if (!empty && s.type === 'number' && (!/^\d+$/.test(v) || (s.min !== undefined && Number(v) < s.min)
-			|| (s.max !== undefined && Number(v) > s.max))) problem = `${s.label}应为 ${s.min} 到 ${s.max} 之间的整数。`;
+		else if (!empty && s.type === 'number' && (!numberPattern(s.decimals).test(v) || (s.min !== undefined && Number(v) < s.min)
+			|| (s.max !== undefined && Number(v) > s.max))) {
+			problem = s.decimals ? `${s.label}应为 ${s.min} 到 ${s.max} 之间的数,最多 ${s.decimals} 位小数。`
+				: `${s.label}应为 ${s.min} 到 ${s.max} 之间的整数。`;
+		}
 		else if (!empty && s.maxlength && typeof v === 'string' && v.length > s.maxlength) problem = `${s.label}不能超过 ${s.maxlength} 个字。`;
 		else if (!empty && s.pattern && !s.pattern.test(v)) problem = s.patternMessage;
 		else if (!empty && s.check) problem = s.check(v) || '';

@@ -4,13 +4,17 @@
  * API (/api/v1/stats/overview|orgs|categories|trend, README "Metrics") for
  * the chosen period, shown as it is: rates as percentages with numerator /
  * denominator in their title, null rates as "—". The KPIs stand against the
- * targets of dashboard-targets.js. Each table links the same view as CSV
- * (?format=csv). The figures reload on the live stream's ticket events
- * (at most every RELOAD_MS) and after a reconnection.
+ * targets of GET /api/v1/stats/targets (data admins set on 驾驶舱目标),
+ * fetched beside the figures: the figures never wait for them, and the
+ * cards are judged when both are there. Each table links the same view as
+ * CSV (?format=csv). The figures and the targets reload on the live
+ * stream's ticket events (at most every RELOAD_MS) and after a
+ * reconnection.
  *
  * For the tests: the screen's container carries data-from / data-to (the
  * period sent to the API) and data-generation (counts the renders); each
- * KPI carries data-kpi (its JSON key). The performance mark
+ * KPI carries data-kpi (its JSON key); data-targets is set once the targets
+ * are on the cards. The performance mark
  * "suqiu:dashboard-rendered" is set when every figure is on the page,
  * "suqiu:dashboard-chart" when the trend chart has been drawn too (and
  * data-chart names the generation it shows).
@@ -19,7 +23,7 @@ import { get, query } from '../api.js';
 import * as live from '../live.js';
 import { errorBox, fill, h, pageTitle } from '../ui.js';
 import { loadECharts, trendChart } from './dashboard-chart.js';
-import { TARGETS } from './dashboard-targets.js';
+import { KPIS, meets, targetMap, targetText } from './dashboard-kpis.js';
 
 export const name = 'dashboard';
 
@@ -49,26 +53,12 @@ const TEXT = {
 	csvOf: (what) => `(${what})`,
 	none: '—',
 	noRows: '所选时段暂无数据。',
-	target: (t) => (t.kind === 'rate' ? `目标 ≥ ${t.min}%` : `目标 ≤ ${t.max}`),
 	met: '达标',
 	missed: '未达标',
 	loading: '正在加载…',
 	numberMissing: '(未找到)',
 	kinds: { bureau: '委办局', town: '街镇' },
 };
-
-/* The headline KPIs: JSON key, label, kind (rate | count | hours). */
-const KPIS = [
-	['response_rate', '响应率', 'rate'],
-	['resolution_rate', '解决率', 'rate'],
-	['satisfaction_rate', '满意率', 'rate'],
-	['on_time.accept', '按时签收率', 'rate'],
-	['on_time.resolve', '按时办结率', 'rate'],
-	['overdue_now', '当前超期工单', 'count'],
-	['supervisions.total', '督办次数', 'count'],
-	['resolve_hours.mean', '平均办结工时', 'hours'],
-	['tickets', '诉求总数', 'count'],
-];
 
 /* ---- figures ------------------------------------------------------------ */
 
@@ -92,14 +82,6 @@ export function formatFigure(value, kind) {
 
 function rateCell(r) {
 	return h('td', { class: 'num', title: r ? `${r.numerator}/${r.denominator}` : null }, formatRate(r));
-}
-
-/* true / false against the target, null when there is nothing to judge. */
-function meets(key, value) {
-	const t = TARGETS[key];
-	if (!t) return null;
-	if (t.kind === 'rate') return value && value.rate !== null ? value.rate * 100 >= t.min : null;
-	return value === null || value === undefined ? null : value <= t.max;
 }
 
 /* ---- the period --------------------------------------------------------- */
@@ -151,17 +133,30 @@ function table(caption, head, rows) {
 		h('tbody', {}, rows)));
 }
 
-function kpiCard([key, label, kind], figures) {
+/* Marks a KPI card against its target (targets: null until they are
+ * loaded): 达标 / 未达标, or the target alone when there is nothing to judge. */
+function judge(card, key, value, targets) {
+	const target = targets ? targets.get(key) : null;
+	const ok = meets(target, value);
+	card.classList.toggle('kpi-met', ok === true);
+	card.classList.toggle('kpi-missed', ok === false);
+	const old = card.querySelector('.kpi-target');
+	if (old) old.remove();
+	if (target) {
+		card.append(h('p', { class: 'kpi-target' }, targetText(key, target),
+			ok === null ? null : h('span', { class: 'kpi-verdict' }, ` · ${ok ? TEXT.met : TEXT.missed}`)));
+	}
+}
+
+function kpiCard([key, label, kind], figures, targets) {
 	const value = pick(figures, key);
-	const target = TARGETS[key];
-	const ok = meets(key, value);
 	const title = kind === 'rate' && value ? `${value.numerator}/${value.denominator}` : null;
-	return h('li', { class: `kpi${ok === true ? ' kpi-met' : ok === false ? ' kpi-missed' : ''}`, dataset: { kpi: key } },
+	const card = h('li', { class: 'kpi', dataset: { kpi: key } },
 		h('p', { class: 'kpi-label' }, label),
 		h('p', { class: 'kpi-value', title }, formatFigure(value, kind)),
-		kind === 'rate' && value ? h('p', { class: 'kpi-ratio' }, `${value.numerator}/${value.denominator}`) : null,
-		target ? h('p', { class: 'kpi-target' }, TEXT.target(target),
-			ok === null ? null : h('span', { class: 'kpi-verdict' }, ` · ${ok ? TEXT.met : TEXT.missed}`)) : null);
+		kind === 'rate' && value ? h('p', { class: 'kpi-ratio' }, `${value.numerator}/${value.denominator}`) : null);
+	judge(card, key, value, targets);
+	return card;
 }
 
 function rankOrgs(items) {
@@ -257,12 +252,15 @@ export async function render(root) {
 	const form = h('form', { class: 'filters dash-period', 'aria-label': TEXT.period },
 		h('div', { class: 'filter' }, h('label', { for: 'dash-preset' }, TEXT.period), presetSel), custom, periodText);
 	const errorSlot = h('div', {});
+	const targetsError = h('div', {});
 	const body = h('div', { class: 'dash-body', 'aria-busy': 'true' }, h('p', { class: 'status' }, TEXT.loading));
-	const container = h('div', { class: 'dashboard', dataset: { generation: '0' } }, form, errorSlot, body);
+	const container = h('div', { class: 'dashboard', dataset: { generation: '0' } }, form, errorSlot, targetsError, body);
 	root.append(pageTitle(TEXT.title), h('p', { class: 'screen-lead' }, TEXT.lead), container);
 
 	let chart = null;
 	let seq = 0;
+	let targets = null; /* Map metric -> target, once loaded */
+	let figures = null; /* the overview's figures on the cards */
 	let gone = false;
 	let timer = null;
 	const chartBox = h('div', { class: 'dash-chart', role: 'img' });
@@ -271,6 +269,7 @@ export async function render(root) {
 		const mine = ++seq;
 		const period = { from: state.from, to: state.to };
 		body.setAttribute('aria-busy', 'true');
+		loadTargets(mine);
 		try {
 			const [overview, orgs, categories, trend] = await Promise.all([
 				get(`/api/v1/stats/overview${query(period)}`),
@@ -288,11 +287,27 @@ export async function render(root) {
 		}
 	}
 
+	/* The targets, beside the figures: whichever comes last judges the cards. */
+	async function loadTargets(mine) {
+		try {
+			const answer = await get('/api/v1/stats/targets');
+			if (gone || mine !== seq) return;
+			targets = targetMap(answer.targets);
+			fill(targetsError);
+			if (figures) for (const card of body.querySelectorAll('.kpi[data-kpi]')) judge(card, card.dataset.kpi, pick(figures, card.dataset.kpi), targets);
+			container.dataset.targets = 'loaded';
+		} catch (err) {
+			if (gone || mine !== seq) return;
+			fill(targetsError, errorBox(err));
+		}
+	}
+
 	/* The numbers first; the chart (ECharts: a megabyte of script to run
 	 * and a canvas to draw) after them, so that it never holds them back. */
 	function show(period, overview, orgs, categories, trend) {
 		const f = overview.figures;
 		const rd = f.repeated_demands;
+		figures = f;
 		periodText.textContent = `${TEXT.period}:${period.from} 至 ${period.to}`;
 		chartBox.setAttribute('aria-label', `${TEXT.trend}图:${trend.items.length} 周的诉求数与三率,数据见下方${TEXT.trendTable}。`);
 		/* a reload keeps what the reader opened */
@@ -303,7 +318,7 @@ export async function render(root) {
 			h('section', { class: 'dash-section', 'aria-labelledby': 'dash-kpis' },
 				h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id: 'dash-kpis' }, TEXT.kpis),
 					csvLink('overview', period, TEXT.kpis)),
-				h('ul', { class: 'kpis' }, KPIS.map((k) => kpiCard(k, f)))),
+				h('ul', { class: 'kpis' }, KPIS.map((k) => kpiCard(k, f, targets)))),
 			section('dash-ranking', TEXT.ranking, TEXT.rankingLead, csvLink('orgs', period, TEXT.ranking), rankingTable(orgs.items)),
 			section('dash-trend', TEXT.trend, null, csvLink('trend', { ...period, granularity: 'week' }, TEXT.trend),
 				chartBox, trendDetails),
