@@ -1,21 +1,22 @@
 // Browser tests of the leadership SLA dashboard (#/dashboard; run by
 // ./tests/run as the meson test "browser-dashboard", alone, so that no
 // other suite moves the figures while they are compared): a leader and a
-// supervisor see it as their home; every KPI and every table cell equals
-// the metrics API's JSON for the page's period, and every KPI's target and
-// verdict (达标 / 未达标) GET /api/v1/stats/targets; each CSV export downloads a
-// file that starts with the UTF-8 BOM; bureau and town users get no
-// dashboard; the figures follow a ticket through dispatch → accept →
-// resolve → feedback → rating (through the API), live, without reload; the
-// time until all figures are rendered is measured and printed (target: under
-// 1 s; a busy shared machine is allowed up to 3 s before the test fails).
+// supervisor see it as their home; every KPI and every table cell (states,
+// ranking, returns, categories, trend) equals the metrics API's JSON for
+// the page's period, and every KPI's target and verdict (达标 / 未达标)
+// GET /api/v1/stats/targets; each CSV export downloads a file that starts
+// with the UTF-8 BOM; bureau and town users get no dashboard; the figures
+// follow a ticket through dispatch → accept → resolve → feedback → rating
+// (through the API), live, without reload; the time until all figures are
+// rendered is measured and printed (target: under 1 s; a busy shared
+// machine is allowed up to 3 s before the test fails).
 //
 // SUQIU_TEST_URL=http://127.0.0.1:8080 runs it against a running server
 // (e.g. quickstart's, with its demo tickets) instead of starting one.
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import {
-	apiSession, assertClean, checkScreen, closePage, launch, loginUi, newPage, runAll, startServer, test,
+	STATES, apiSession, assertClean, checkScreen, closePage, launch, loginUi, newPage, runAll, startServer, test,
 } from './harness.mjs';
 
 const ctx = { pages: {} };
@@ -114,6 +115,8 @@ async function compareWithApi(page, where) {
 	}
 	const cells = (id) => page.locator(`section[aria-labelledby="${id}"] tbody tr`).evaluateAll((rows) => rows.map((r) =>
 		[...r.children].map((c) => ({ text: c.textContent.trim(), title: c.getAttribute('title') }))));
+	eq('states', JSON.stringify((await cells('dash-states')).map((r) => r.map((c) => c.text))),
+		JSON.stringify([[...STATES.map((s) => String(fig.states[s])), String(fig.rectifications)]]));
 	const byName = new Map(api.orgs.items.map((x) => [x.org.name, x]));
 	const ranking = await cells('dash-ranking');
 	eq('ranking rows', ranking.length, api.orgs.items.length);

@@ -23,6 +23,10 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 	'--disable-component-update', '--disable-sync', '--no-first-run'];
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
+/* The ticket states in the order the UI lists them (DESIGN §3). */
+export const STATES = ['new', 'answered', 'dispatched', 'returned', 'in_progress', 'suspended', 'resolved', 'feedback', 'closed',
+	'rectifying', 'rejected', 'merged'];
+
 export function need(name) {
 	const v = process.env[name];
 	if (!v) throw new Error(`${name} is not set: run the browser tests through ./tests/run`);

@@ -24,6 +24,9 @@ import * as live from '../live.js';
 import { errorBox, fill, h, pageTitle } from '../ui.js';
 import { loadECharts, trendChart } from './dashboard-chart.js';
 import { KPIS, meets, targetMap, targetText } from './dashboard-kpis.js';
+import {
+	PERIOD_PRESETS, categoriesTable, formatFigure, numCell, pick, presetPeriod, rateCell, statesTable, statsTable as table,
+} from '../stats.js';
 
 export const name = 'dashboard';
 
@@ -33,12 +36,14 @@ const TEXT = {
 	title: '领导驾驶舱',
 	lead: '按诉求受理时间统计所选时段的办理情况;"当前超期"为此刻的数字。',
 	period: '统计时段',
-	presets: [['month', '本月'], ['last_month', '上月'], ['quarter', '本季度'], ['year', '本年'], ['custom', '自定义']],
+	presets: [...PERIOD_PRESETS, ['custom', '自定义']],
 	from: '开始日期',
 	to: '结束日期',
 	apply: '查询',
 	badRange: '开始日期不能晚于结束日期。',
 	kpis: '核心指标',
+	states: '工单状态',
+	statesLead: '所选时段受理的诉求目前所处的状态,以及差评后责令整改的次数。',
 	ranking: '委办局、街镇排名',
 	rankingLead: '按按时办结率从高到低排列(无数据的排在最后)。',
 	trend: '每周趋势',
@@ -51,7 +56,6 @@ const TEXT = {
 	clusterTickets: '查看工单',
 	csv: '导出 CSV',
 	csvOf: (what) => `(${what})`,
-	none: '—',
 	noRows: '所选时段暂无数据。',
 	met: '达标',
 	missed: '未达标',
@@ -59,58 +63,6 @@ const TEXT = {
 	numberMissing: '(未找到)',
 	kinds: { bureau: '委办局', town: '街镇' },
 };
-
-/* ---- figures ------------------------------------------------------------ */
-
-/* The value at "a.b" of a row. */
-export function pick(row, key) {
-	return key.split('.').reduce((o, k) => (o === null || o === undefined ? o : o[k]), row);
-}
-
-/* "66.7%" for a rate object, "—" when its rate is null. */
-export function formatRate(r) {
-	return r && r.rate !== null && r.rate !== undefined ? `${(r.rate * 100).toFixed(1)}%` : TEXT.none;
-}
-
-/* A figure as the page shows it (the tests format the API's JSON with it). */
-export function formatFigure(value, kind) {
-	if (kind === 'rate') return formatRate(value);
-	if (value === null || value === undefined) return TEXT.none;
-	if (kind === 'hours') return `${value}小时`;
-	return String(value);
-}
-
-function rateCell(r) {
-	return h('td', { class: 'num', title: r ? `${r.numerator}/${r.denominator}` : null }, formatRate(r));
-}
-
-/* ---- the period --------------------------------------------------------- */
-
-function today() {
-	const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
-		.formatToParts(new Date()).map((p) => [p.type, p.value]));
-	return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day) };
-}
-
-const pad = (n) => String(n).padStart(2, '0');
-const ymd = (y, m, d) => `${y}-${pad(m)}-${pad(d)}`;
-const lastDay = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
-
-/* { from, to } (dates, to inclusive, Asia/Shanghai) of a preset. */
-export function presetPeriod(preset, now = today()) {
-	const { y, m } = now;
-	if (preset === 'last_month') {
-		const py = m === 1 ? y - 1 : y;
-		const pm = m === 1 ? 12 : m - 1;
-		return { from: ymd(py, pm, 1), to: ymd(py, pm, lastDay(py, pm)) };
-	}
-	if (preset === 'quarter') {
-		const q0 = Math.floor((m - 1) / 3) * 3 + 1;
-		return { from: ymd(y, q0, 1), to: ymd(y, q0 + 2, lastDay(y, q0 + 2)) };
-	}
-	if (preset === 'year') return { from: ymd(y, 1, 1), to: ymd(y, 12, 31) };
-	return { from: ymd(y, m, 1), to: ymd(y, m, lastDay(y, m)) };
-}
 
 /* ---- building blocks ---------------------------------------------------- */
 
@@ -123,14 +75,6 @@ function section(id, title, lead, csv, ...body) {
 	return h('section', { class: 'dash-section', 'aria-labelledby': id },
 		h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id }, title), csv),
 		lead ? h('p', { class: 'screen-lead' }, lead) : null, body);
-}
-
-function table(caption, head, rows) {
-	if (!rows.length) return h('p', { class: 'empty' }, TEXT.noRows);
-	return h('div', { class: 'table-wrap' }, h('table', { class: 'table dash-table' },
-		h('caption', { class: 'visually-hidden' }, caption),
-		h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
-		h('tbody', {}, rows)));
 }
 
 /* Marks a KPI card against its target (targets: null until they are
@@ -167,33 +111,24 @@ function rankOrgs(items) {
 function rankingTable(items) {
 	return table(TEXT.ranking, ['排名', '单位', '类型', '诉求数', '响应率', '解决率', '满意率', '按时签收率', '按时办结率', '当前超期', '督办次数'],
 		rankOrgs(items).map((x, i) => h('tr', { dataset: { org: x.org.id } },
-			h('td', { class: 'num' }, String(i + 1)), h('th', { scope: 'row' }, x.org.name), h('td', {}, TEXT.kinds[x.org.kind] || x.org.kind),
-			h('td', { class: 'num' }, String(x.tickets)), rateCell(x.response_rate), rateCell(x.resolution_rate),
+			numCell(i + 1), h('th', { scope: 'row' }, x.org.name), h('td', {}, TEXT.kinds[x.org.kind] || x.org.kind),
+			numCell(x.tickets), rateCell(x.response_rate), rateCell(x.resolution_rate),
 			rateCell(x.satisfaction_rate), rateCell(x.on_time.accept), rateCell(x.on_time.resolve),
-			h('td', { class: 'num' }, String(x.overdue_now)), h('td', { class: 'num' }, String(x.supervisions.total)))));
+			numCell(x.overdue_now), numCell(x.supervisions.total))));
 }
 
 function returnsTable(items) {
 	const rows = [...items].sort((a, b) => b.returns - a.returns || b.bounced - a.bounced || a.org.name.localeCompare(b.org.name, 'zh-CN'));
 	return table(TEXT.returns, ['单位', '派发次数', '退回次数', '多次退回工单数', '延期申请', '延期批准'],
-		rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.org.name), h('td', { class: 'num' }, String(x.dispatches)),
-			h('td', { class: 'num' }, String(x.returns)), h('td', { class: 'num' }, String(x.bounced)),
-			h('td', { class: 'num' }, String(x.extensions.requested)), h('td', { class: 'num' }, String(x.extensions.approved)))));
-}
-
-function categoriesTable(items) {
-	const rows = [...items].sort((a, b) => b.tickets - a.tickets || a.category.code.localeCompare(b.category.code));
-	return table(TEXT.categories, ['分类', '上级分类', '诉求数', '解决率', '满意率', '按时办结率', '一类事数'],
-		rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.category.name), h('td', {}, x.category.parent || TEXT.none),
-			h('td', { class: 'num' }, String(x.tickets)), rateCell(x.resolution_rate), rateCell(x.satisfaction_rate),
-			rateCell(x.on_time.resolve), h('td', { class: 'num' }, String(x.repeated_demands.clusters)))));
+		rows.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.org.name), numCell(x.dispatches), numCell(x.returns),
+			numCell(x.bounced), numCell(x.extensions.requested), numCell(x.extensions.approved))));
 }
 
 function trendTable(items) {
 	return table(TEXT.trendTable, ['周起始日', '诉求数', '响应率', '解决率', '满意率', '按时办结率', '当前超期'],
-		items.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.bucket), h('td', { class: 'num' }, String(x.tickets)),
+		items.map((x) => h('tr', {}, h('th', { scope: 'row' }, x.bucket), numCell(x.tickets),
 			rateCell(x.response_rate), rateCell(x.resolution_rate), rateCell(x.satisfaction_rate), rateCell(x.on_time.resolve),
-			h('td', { class: 'num' }, String(x.overdue_now)))));
+			numCell(x.overdue_now))));
 }
 
 /* A cluster's tickets are listed by number; the ticket view wants ids, so
@@ -319,6 +254,7 @@ export async function render(root) {
 				h('div', { class: 'dash-section-head' }, h('h2', { class: 'section-title', id: 'dash-kpis' }, TEXT.kpis),
 					csvLink('overview', period, TEXT.kpis)),
 				h('ul', { class: 'kpis' }, KPIS.map((k) => kpiCard(k, f, targets)))),
+			section('dash-states', TEXT.states, TEXT.statesLead, csvLink('overview', period, TEXT.states), statesTable(f)),
 			section('dash-ranking', TEXT.ranking, TEXT.rankingLead, csvLink('orgs', period, TEXT.ranking), rankingTable(orgs.items)),
 			section('dash-trend', TEXT.trend, null, csvLink('trend', { ...period, granularity: 'week' }, TEXT.trend),
 				chartBox, trendDetails),
