@@ -656,3 +656,36 @@ Test(stats, defaults_and_empty_periods)
 	cr_assert_eq(json_array_size(json_object_get(b, "items")), 0);
 	json_decref(b);
 }
+
+/* ---- a query over the statement timeout -------------------------------------- */
+
+Test(stats, a_query_over_the_statement_timeout_is_a_503_that_says_retry)
+{
+	/* a server whose statements may take 300 ms; the figures are held up
+	 * past that by a lock on ratings (which they read and login does not) */
+	static const char *env[] = { "SUQIU_DB_STATEMENT_TIMEOUT_MS=300", NULL };
+	struct server_proc slow;
+	server_start(&slow, env);
+	struct session s;
+	cr_assert_eq(login(slow.port, "lingdao", DEMO_PASSWORD, &s), 200);
+	PGconn *db = test_db();
+	PQclear(PQexec(db, "BEGIN"));
+	PGresult *locked = PQexec(db, "LOCK TABLE ratings IN ACCESS EXCLUSIVE MODE");
+	cr_assert_eq(PQresultStatus(locked), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
+	PQclear(locked);
+	struct http_resp r;
+	cr_assert(http_do(slow.port, "GET", "/api/v1/stats/overview?" PERIOD, s.headers, NULL, &r));
+	PQclear(PQexec(db, "ROLLBACK"));
+	PQfinish(db);
+	cr_assert_eq(r.status, 503, "%s", r.body);
+	cr_assert_str_eq(resp_header(&r, "Content-Type"), "application/problem+json; charset=utf-8");
+	cr_assert_str_eq(resp_header(&r, "Retry-After"), "5");
+	json_t *j = resp_json(&r);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "code")), "query_timeout");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "title")), "查询超时,请缩小统计范围后重试");
+	json_decref(j);
+	http_resp_free(&r);
+	/* the lock gone, the same question is answered */
+	cr_assert_eq(api_call(slow.port, &s, "GET", "/api/v1/stats/overview?" PERIOD, NULL, NULL), 200);
+	server_stop_clean(&slow);
+}
