@@ -509,16 +509,27 @@ static double cpu_seconds(pid_t pid)
 Test(crash, a_due_timer_held_by_another_transaction_does_not_make_a_worker_spin)
 {
 	PGconn *db = test_db();
+	/* the clock is made not due, so that no worker (other suites run theirs) takes it before it is held */
+	PQclear(PQexec(db, "BEGIN"));
 	prepare(db, tag(), 1);
+	PQclear(PQexec(db, "UPDATE sla_clocks SET due_at = 'infinity' WHERE ticket_id IN (SELECT id FROM my_tickets)"));
+	PGresult *res = PQexec(db, "COMMIT");
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+	PQclear(res);
 	/* an action on the ticket (or a stuck session) holds its row: the worker skips the clock */
 	PGconn *holder = test_db();
 	const char *p[] = { tag() };
-	PGresult *res = PQexec(holder, "BEGIN");
+	res = PQexec(holder, "BEGIN");
 	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
 	PQclear(res);
 	res = PQexecParams(holder, "SELECT id FROM tickets WHERE number LIKE 'MH-CRASH' || $1 || '-%' FOR UPDATE", 1, NULL,
 			   p, NULL, NULL, 0);
 	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+	PQclear(res);
+	/* held now: due as prepare made it */
+	res = PQexec(db, "UPDATE sla_clocks SET due_at = now() - interval '3 days'"
+			 " WHERE ticket_id IN (SELECT id FROM my_tickets)");
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
 	PQclear(res);
 	struct receiver rx;
 	receiver_start(&rx, NULL);
