@@ -11,6 +11,17 @@ import { h } from './ui.js';
 
 export const NONE = '—';
 
+/* The names of the metrics' rates (README "Metrics"), one place for every screen. */
+export const RATE_LABELS = {
+	response_rate: '响应率',
+	resolution_rate: '解决率',
+	satisfaction_rate: '满意率',
+	'on_time.accept': '按时签收率',
+	'on_time.contact': '按时首次联系率',
+	'on_time.resolve': '按时办结率',
+	'on_time.feedback': '按时反馈率',
+};
+
 /* The period presets every statistics screen offers: [value, label]. */
 export const PERIOD_PRESETS = [['month', '本月'], ['last_month', '上月'], ['quarter', '本季度'], ['year', '本年']];
 

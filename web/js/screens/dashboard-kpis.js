@@ -9,14 +9,12 @@
  * percentage is at least the value; 'max': a count or hours figure meets it
  * when it is at most the value.
  */
+import { RATE_LABELS } from '../stats.js';
 
 /* The headline KPIs: JSON key, label, kind (rate | count | hours). */
 export const KPIS = [
-	['response_rate', '响应率', 'rate'],
-	['resolution_rate', '解决率', 'rate'],
-	['satisfaction_rate', '满意率', 'rate'],
-	['on_time.accept', '按时签收率', 'rate'],
-	['on_time.resolve', '按时办结率', 'rate'],
+	...['response_rate', 'resolution_rate', 'satisfaction_rate', 'on_time.accept', 'on_time.resolve']
+		.map((key) => [key, RATE_LABELS[key], 'rate']),
 	['overdue_now', '当前超期工单', 'count'],
 	['supervisions.total', '督办次数', 'count'],
 	['resolve_hours.mean', '平均办结工时', 'hours'],

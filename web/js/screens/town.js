@@ -17,7 +17,7 @@ import { get, query } from '../api.js';
 import { currentUser } from '../app.js';
 import * as live from '../live.js';
 import {
-	PERIOD_PRESETS, categoriesTable, formatFigure, openTickets, pick, presetPeriod, ratio, statesTable,
+	PERIOD_PRESETS, RATE_LABELS, categoriesTable, formatFigure, openTickets, pick, presetPeriod, ratio, statesTable,
 } from '../stats.js';
 import { STATE_LABELS, ticketList } from '../ticketlist.js';
 import { errorBox, fill, h, pageTitle } from '../ui.js';
@@ -48,15 +48,7 @@ const COUNTS = [
 	['states.closed', '已关闭', 'count'],
 	['overdue_now', '当前超期', 'count'],
 ];
-const RATES = [
-	['response_rate', '响应率', 'rate'],
-	['resolution_rate', '解决率', 'rate'],
-	['satisfaction_rate', '满意率', 'rate'],
-	['on_time.accept', '按时签收率', 'rate'],
-	['on_time.contact', '按时首次联系率', 'rate'],
-	['on_time.resolve', '按时办结率', 'rate'],
-	['on_time.feedback', '按时反馈率', 'rate'],
-];
+const RATES = Object.entries(RATE_LABELS).map(([key, label]) => [key, label, 'rate']);
 
 function figureCard([key, label, kind], figures) {
 	const value = key === 'open' ? openTickets(figures.states) : pick(figures, key);
