@@ -1,6 +1,8 @@
 # Shared by the benchmark scripts (source it): builds a release build,
 # starts a throwaway embedded cluster with the demo data and a server on a
 # random loopback port, logs in, and cleans everything up on exit.
+#   bench_huge_pages MIB             (before bench_setup) reserves huge pages for a
+#                                    cluster with MIB of shared_buffers -> $huge_pages
 #   bench_setup                      -> $root $build $tmp $admin $sock $port $as_pg $pgbin
 #   bench_server_start               -> $server_pid
 #   bench_login USER                 -> $cookie $csrf
@@ -36,8 +38,35 @@ bench_setup() {
 
 bench_cleanup() {
   bench_server_stop
-  "$admin" db stop >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  if [ -n "${admin:-}" ]; then "$admin" db stop >/dev/null 2>&1 || true; fi
+  if [ -n "${tmp:-}" ]; then rm -rf "$tmp"; fi
+  # give back the huge pages reserved for the cluster, once it has stopped
+  if [ -n "${hugepages_before:-}" ]; then sysctl -qw vm.nr_hugepages="$hugepages_before" || true; fi
+}
+
+# PostgreSQL maps shared_buffers with huge pages when the kernel has them
+# reserved (huge_pages = try, the default): with GiBs of shared_buffers the
+# 4 KiB pages cost every backend a page fault the first time it touches a
+# buffer and a TLB miss on most touches after, which PostgreSQL's docs
+# advise against. As root (and unless HUGE_PAGES=0), reserve what a cluster of $1 MiB needs (plus 6 %
+# for the rest of its shared memory); the previous count is restored on exit.
+bench_huge_pages() {
+  huge_pages=off
+  [ "$(id -u)" -eq 0 ] && [ "${HUGE_PAGES:-1}" != 0 ] || return 0
+  local page_kb want
+  page_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+  [ -n "$page_kb" ] || return 0
+  want=$(( ($1 * 1024 * 106 / 100) / page_kb + 16 ))
+  hugepages_before=$(cat /proc/sys/vm/nr_hugepages)
+  trap bench_cleanup EXIT
+  [ "$hugepages_before" -ge "$want" ] || sysctl -qw vm.nr_hugepages="$want" || true
+  if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge "$want" ]; then huge_pages=on; fi
+}
+
+# Whether the running cluster's shared memory sits in huge pages.
+bench_huge_pages_used() {
+  awk '/^HugePages_Total:/ {t = $2} /^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2}
+       END {print (t - f + r > 0) ? "on" : "off"}' /proc/meminfo
 }
 
 bench_server_start() {
