@@ -60,6 +60,9 @@ static const struct row rows[] = {
 	  "a session unused this long expires" },
 	{ "SUQIU_SESSION_MAX_HOURS", K_LONG, O(session_max_hours), "12", 1, 720,
 	  "a session expires this long after login, used or not" },
+	{ "SUQIU_AUTH_CACHE_SECONDS", K_LONG, O(auth_cache_s), "5", 0, 300,
+	  "a server remembers who a session or API token is for this long (0 = ask the database every request);"
+	  " revocations reach every server at once through NOTIFY" },
 	{ "SUQIU_LOGIN_MAX_PER_ACCOUNT", K_LONG, O(login_max_account), "5", 1, 1000,
 	  "login attempts per username within the window before 429 (a success resets it)" },
 	{ "SUQIU_LOGIN_MAX_PER_ADDRESS", K_LONG, O(login_max_addr), "30", 1, 100000,

@@ -32,6 +32,7 @@ struct config {
 	long shutdown_grace_s;     /* SUQIU_SHUTDOWN_GRACE seconds */
 	long session_idle_min;     /* SUQIU_SESSION_IDLE_MINUTES */
 	long session_max_hours;    /* SUQIU_SESSION_MAX_HOURS */
+	long auth_cache_s;         /* SUQIU_AUTH_CACHE_SECONDS: server/authcache.h */
 	long login_max_account;    /* SUQIU_LOGIN_MAX_PER_ACCOUNT failures per window */
 	long login_max_addr;       /* SUQIU_LOGIN_MAX_PER_ADDRESS failures per window */
 	long login_window_s;       /* SUQIU_LOGIN_WINDOW seconds */

@@ -25,6 +25,7 @@
 #include "core/secret.h"
 #include "core/utf8.h"
 #include "server/auth.h"
+#include "server/authcache.h"
 
 /* Counts this attempt first (see 0002_login_throttle.sql), then reads the
  * account. The first two columns are the seconds to wait when the account
@@ -225,6 +226,8 @@ static void on_logout(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 		return;
 	}
+	/* every server hears of it through NOTIFY; this one forgets it before answering */
+	authcache_forget_credential(ctx->srv->auth, ctx->auth_hash);
 	http_header(ctx, "Set-Cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 	http_reply_empty(ctx, 204);
 }
@@ -235,9 +238,7 @@ void api_logout(struct reqctx *ctx)
 		http_reply_problem(ctx, "bad_request", "API tokens do not log out; an administrator revokes them");
 		return;
 	}
-	char hash[SECRET_HASH_HEX_LEN + 1];
-	secret_hash_hex(ctx->credential, strlen(ctx->credential), hash);
-	const char *params[] = { hash };
+	const char *params[] = { ctx->auth_hash };
 	http_query(ctx, &STMT_LOGOUT, 1, params, on_logout);
 }
 

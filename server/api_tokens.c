@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/secret.h"
+#include "server/authcache.h"
 
 #define TOKEN_COLUMNS "t.id, t.name, t.user_id, u.username, " SQL_TIME("t.created_at") ", " \
 		      SQL_TIME("t.expires_at") ", " SQL_TIME("t.last_used_at") ", " SQL_TIME("t.revoked_at")
@@ -113,8 +114,12 @@ static void on_token_revoked(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 	else if (PQntuples(res) == 0)
 		http_reply_problem(ctx, "not_found", "no token with id %s", ctx->params[0]);
-	else
+	else {
+		/* other servers hear of it through NOTIFY; this one forgets at once
+		 * (tokens are few and rarely revoked: forgetting all is simplest) */
+		authcache_clear(ctx->srv->auth);
 		http_reply_json(ctx, 200, token_json(res, 0));
+	}
 }
 
 void api_tokens_revoke(struct reqctx *ctx)

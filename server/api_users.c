@@ -19,6 +19,7 @@
 #include "core/db.h"
 #include "core/secret.h"
 #include "server/auth.h"
+#include "server/authcache.h"
 
 static struct pgstmt STMT_USERS_LIST = PGSTMT_READ("users_list",
 	"SELECT " AUTH_USER_COLUMNS " FROM users u JOIN orgs o ON o.id = u.org_id"
@@ -225,8 +226,11 @@ static void on_user_changed(enum pgpool_status st, PGresult *res, void *arg)
 		http_reply_db_error(ctx, st, res);
 	else if (PQntuples(res) == 0)
 		http_reply_problem(ctx, "not_found", "no user with id %s", ctx->params[0]);
-	else
+	else {
+		/* other servers hear of it through NOTIFY; this one forgets at once */
+		authcache_forget_user(ctx->srv->auth, atoll(PQgetvalue(res, 0, 0)));
 		http_reply_json(ctx, 200, auth_user_json(res, 0, 0));
+	}
 }
 
 static void set_disabled(struct reqctx *ctx, struct pgstmt *stmt)

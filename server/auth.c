@@ -7,13 +7,16 @@
 #include <strings.h>
 
 #include "core/secret.h"
+#include "server/authcache.h"
 
 /* A session is valid while neither its idle nor its absolute limit has
- * passed. The lookup is a pure read; the last column says whether
- * last_seen_at is more than a minute old, and only then does a separate
- * UPDATE refresh it (at most once a minute per session). */
+ * passed. The lookup is a pure read; the column after the user's says
+ * whether last_seen_at is more than a minute old, and only then does a
+ * separate UPDATE refresh it (at most once a minute per session); the
+ * last is the absolute expiry, which a cached answer never outlives. */
 static struct pgstmt STMT_SESSION = PGSTMT_READ("session_principal",
-	"SELECT " AUTH_USER_COLUMNS ", s.last_seen_at < now() - interval '60 seconds'"
+	"SELECT " AUTH_USER_COLUMNS ", s.last_seen_at < now() - interval '60 seconds',"
+	" extract(epoch FROM s.expires_at)::bigint"
 	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 	"   AND s.last_seen_at > now() - s.idle_timeout AND u.disabled_at IS NULL");
@@ -21,7 +24,8 @@ static struct pgstmt STMT_SESSION_TOUCH = PGSTMT("session_touch",
 	"UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1");
 
 static struct pgstmt STMT_TOKEN = PGSTMT_READ("token_principal",
-	"SELECT " AUTH_USER_COLUMNS ", t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds'"
+	"SELECT " AUTH_USER_COLUMNS ", t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds',"
+	" extract(epoch FROM t.expires_at)::bigint"
 	" FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
 	"   AND u.disabled_at IS NULL");
@@ -105,6 +109,16 @@ static bool state_changing(enum evhttp_cmd_type m)
 	return m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD && m != EVHTTP_REQ_OPTIONS;
 }
 
+/* Writes the credential's last use (best effort). */
+static void touch(struct reqctx *ctx)
+{
+	const char *params[] = { ctx->auth_hash };
+	if (!pgpool_query(ctx->srv->pool, ctx->auth == AUTH_BEARER ? &STMT_TOKEN_TOUCH : &STMT_SESSION_TOUCH, 1,
+			  params, on_touched, NULL)) {
+		/* queue full: skip the refresh, the request itself matters more */
+	}
+}
+
 static void on_principal(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
@@ -122,16 +136,11 @@ static void on_principal(enum pgpool_status st, PGresult *res, void *arg)
 		return;
 	}
 	auth_principal_from_row(res, 0, 0, &ctx->who);
+	authcache_put(ctx->srv->auth, ctx->auth_ticket, ctx->auth_hash, ctx->auth == AUTH_BEARER, &ctx->who,
+		      atoll(PQgetvalue(res, 0, AUTH_USER_NCOLUMNS + 1)));
 	ctx->who.via_token = ctx->auth == AUTH_BEARER;
-	if (PQgetvalue(res, 0, AUTH_USER_NCOLUMNS)[0] == 't') {
-		char hash[SECRET_HASH_HEX_LEN + 1];
-		secret_hash_hex(ctx->credential, strlen(ctx->credential), hash);
-		const char *params[] = { hash };
-		if (!pgpool_query(ctx->srv->pool, ctx->auth == AUTH_BEARER ? &STMT_TOKEN_TOUCH : &STMT_SESSION_TOUCH, 1,
-				  params, on_touched, NULL)) {
-			/* queue full: skip the refresh, the request itself matters more */
-		}
-	}
+	if (PQgetvalue(res, 0, AUTH_USER_NCOLUMNS)[0] == 't')
+		touch(ctx);
 	next(ctx);
 }
 
@@ -170,9 +179,17 @@ void auth_authenticate(struct reqctx *ctx, handler_fn next)
 		return;
 	}
 	ctx->credential = xstrdup(token);
-	char hash[SECRET_HASH_HEX_LEN + 1];
-	secret_hash_hex(token, strlen(token), hash);
-	const char *params[] = { hash };
+	secret_hash_hex(token, strlen(token), ctx->auth_hash);
+	bool due;
+	if (authcache_get(ctx->srv->auth, ctx->auth_hash, ctx->auth == AUTH_BEARER, &ctx->who, &due)) {
+		ctx->who.via_token = ctx->auth == AUTH_BEARER;
+		if (due)
+			touch(ctx);
+		next(ctx);
+		return;
+	}
+	ctx->auth_ticket = authcache_ticket(ctx->srv->auth);
+	const char *params[] = { ctx->auth_hash };
 	ctx->next = next;
 	http_query(ctx, stmt, 1, params, on_principal);
 }

@@ -52,6 +52,8 @@ struct reqctx {
 	json_t *body;                     /* the checked JSON object of ROUTE_JSON routes */
 	enum auth_kind auth;
 	char *credential;                 /* raw session or API token; wiped when freed */
+	char auth_hash[SECRET_HASH_HEX_LEN + 1]; /* its SHA-256, as the database stores it */
+	uint64_t auth_ticket;             /* authcache_ticket() when its lookup was sent */
 	struct principal who;             /* valid when auth != AUTH_NONE */
 	handler_fn next;                  /* where authentication continues */
 	void *state;                      /* a handler's own data across callbacks */

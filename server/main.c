@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "server/http.h"
 #include "server/router.h"
+#include "server/authcache.h"
 #include "server/calendar.h"
 #include "server/stream.h"
 
@@ -194,7 +195,8 @@ int main(void)
 	};
 	srv.pool = pgpool_create(srv.base, &popt);
 	srv.cpu = cpupool_create(srv.base, (int)srv.cfg.cpu_threads);
-	srv.stream = stream_create(srv.base, srv.pool, app_url);
+	srv.auth = authcache_create(srv.cfg.auth_cache_s, 100000);
+	srv.stream = stream_create(srv.base, srv.pool, app_url, srv.auth);
 	srv.calendar = calendar_create(srv.base, srv.pool, srv.cfg.office_hours);
 	if (!srv.calendar) {
 		logj("fatal", "bad_config", "{s:s, s:s}", "variable", "SUQIU_OFFICE_HOURS", "error",
@@ -222,6 +224,7 @@ out:
 	stream_close_all(srv.stream);
 	pgpool_destroy(srv.pool);
 	stream_destroy(srv.stream); /* after the pool: an announcement may still be answered */
+	authcache_destroy(srv.auth); /* after the pool too: a lookup may still be answered */
 	calendar_destroy(srv.calendar); /* likewise a reload */
 	if (srv.ev_drain)
 		event_free(srv.ev_drain);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/migrate.h"
+#include "server/authcache.h"
 #include "server/calendar.h"
 
 static struct pgstmt STMT_FINGERPRINT = PGSTMT_READ("migration_fingerprint", migrate_fingerprint_sql);
@@ -74,6 +75,21 @@ static void render_background(const PGresult *res, struct evbuffer *buf)
 		*PQgetvalue(res, 0, 7) ? "\n" : "");
 }
 
+static void render_auth_cache(const struct authcache *auth, struct evbuffer *buf)
+{
+	struct authcache_stats a = authcache_stats(auth);
+	evbuffer_add_printf(buf,
+		"# HELP suqiu_auth_cache_hits_total Requests authenticated from the auth cache.\n"
+		"# TYPE suqiu_auth_cache_hits_total counter\nsuqiu_auth_cache_hits_total %llu\n"
+		"# HELP suqiu_auth_cache_misses_total Requests whose credential the database was asked about.\n"
+		"# TYPE suqiu_auth_cache_misses_total counter\nsuqiu_auth_cache_misses_total %llu\n"
+		"# HELP suqiu_auth_cache_invalidations_total Credentials, users or all forgotten (NOTIFY, logout, admin).\n"
+		"# TYPE suqiu_auth_cache_invalidations_total counter\nsuqiu_auth_cache_invalidations_total %llu\n"
+		"# HELP suqiu_auth_cache_entries Credentials the auth cache holds.\n"
+		"# TYPE suqiu_auth_cache_entries gauge\nsuqiu_auth_cache_entries %ld\n",
+		(unsigned long long)a.hits, (unsigned long long)a.misses, (unsigned long long)a.invalidations, a.entries);
+}
+
 static void on_background(enum pgpool_status st, PGresult *res, void *arg)
 {
 	struct reqctx *ctx = arg;
@@ -81,6 +97,7 @@ static void on_background(enum pgpool_status st, PGresult *res, void *arg)
 	pgpool_stats(ctx->srv->pool, &stats);
 	struct evbuffer *buf = evbuffer_new();
 	metrics_render(ctx->srv->metrics, &stats, ctx->srv->inflight, buf);
+	render_auth_cache(ctx->srv->auth, buf);
 	/* without the database the process's own figures still come */
 	if (st == PGPOOL_OK)
 		render_background(res, buf);

@@ -28,6 +28,7 @@ struct server {
 	struct cpupool *cpu;
 	struct metrics *metrics;
 	struct stream *stream;       /* live updates (server/stream.h) */
+	struct authcache *auth;      /* who credentials are, for a few seconds (server/authcache.h) */
 	struct calendar *calendar;   /* working time (server/calendar.h) */
 	char *web_root;              /* realpath of cfg.web_dir, or NULL when missing */
 	char *migration_fingerprint; /* what schema_migrations must hold for /readyz */

@@ -14,6 +14,7 @@
 #include "core/lifecycle.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "server/authcache.h"
 #include "server/http.h"
 
 #define CHANNEL "suqiu_events"
@@ -38,6 +39,8 @@ struct stream {
 	char *conninfo;
 	PGconn *pg;
 	bool listening;
+	int listens_confirmed; /* LISTEN results received since connecting */
+	struct authcache *auth; /* told of suqiu_auth notices and of the listener's state */
 	bool closed;
 	struct event *ev_pg, *ev_retry, *ev_ping;
 	TAILQ_HEAD(, client) clients;
@@ -229,6 +232,8 @@ static void connection_lost(struct stream *s, const char *why)
 		s->pg = NULL;
 	}
 	s->listening = false;
+	/* notices may be missed until LISTEN runs again: the cache must not answer */
+	authcache_set_listening(s->auth, false);
 	struct timeval retry = { RETRY_SECONDS, 0 };
 	event_add(s->ev_retry, &retry);
 }
@@ -259,10 +264,16 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		PQclear(r);
+		/* both channels listened to: from now on no auth notice is missed */
+		if (++s->listens_confirmed == 2)
+			authcache_set_listening(s->auth, true);
 	}
 	PGnotify *note;
 	while ((note = PQnotifies(s->pg))) {
-		dispatch(s, note->extra);
+		if (strcmp(note->relname, AUTHCACHE_CHANNEL) == 0)
+			authcache_notified(s->auth, note->extra);
+		else
+			dispatch(s, note->extra);
 		PQfreemem(note);
 	}
 }
@@ -279,7 +290,8 @@ static void on_connect_progress(evutil_socket_t fd, short what, void *arg)
 		watch(s, EV_WRITE, on_connect_progress);
 		return;
 	case PGRES_POLLING_OK:
-		if (!PQsendQuery(s->pg, "LISTEN " CHANNEL)) {
+		s->listens_confirmed = 0;
+		if (!PQsendQuery(s->pg, "LISTEN " CHANNEL "; LISTEN " AUTHCACHE_CHANNEL)) {
 			connection_lost(s, PQerrorMessage(s->pg));
 			return;
 		}
@@ -313,10 +325,12 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 		connect_start(s);
 }
 
-struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo)
+struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo,
+			     struct authcache *auth)
 {
 	struct stream *s = xcalloc(1, sizeof *s);
 	s->base = base;
+	s->auth = auth;
 	s->pool = pool;
 	s->conninfo = xstrdup(conninfo);
 	TAILQ_INIT(&s->clients);

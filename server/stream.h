@@ -9,6 +9,9 @@
  * minutes (so that a logout stops them soon); browsers' EventSource
  * reconnects by itself, after that and after a restart. The listener
  * reconnects with a one-second pause when the database goes away.
+ *
+ * The same connection LISTENs on suqiu_auth for the auth cache
+ * (server/authcache.h), and tells the cache whether it is listening.
  */
 #ifndef SUQIU_SERVER_STREAM_H
 #define SUQIU_SERVER_STREAM_H
@@ -19,10 +22,12 @@ struct stream;
 struct reqctx;
 
 struct pgpool;
+struct authcache;
 
 /* pool carries the announcements; destroy the stream after the pool, whose
- * last callbacks may still come here. */
-struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo);
+ * last callbacks may still come here. auth hears of suqiu_auth notices. */
+struct stream *stream_create(struct event_base *base, struct pgpool *pool, const char *conninfo,
+			     struct authcache *auth);
 /* Ends every open stream (a drain has begun); new ones are refused. */
 void stream_close_all(struct stream *s);
 void stream_destroy(struct stream *s);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -432,4 +433,150 @@ Test(auth, an_overlong_multibyte_username_is_refused_cleanly)
 	post_login_raw(ok, "Bad@Pass1", &r);
 	cr_assert_eq(r.status, 401, "status %d: %s", r.status, r.body);
 	http_resp_free(&r);
+}
+
+/* ---- the auth cache (server/authcache.h) ------------------------------ */
+
+/* GET /api/v1/me as headers on port; the status (the body into *out when given). */
+static int me(int port, const char *headers, json_t **out)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, "GET", "/api/v1/me", headers, NULL, &r));
+	int status = r.status;
+	if (out)
+		*out = resp_json(&r);
+	http_resp_free(&r);
+	return status;
+}
+
+/* Waits up to 3 s for /me on port to answer want; returns the milliseconds it took. */
+static long me_becomes(int port, const char *headers, int want)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 300; i++) {
+		if (me(port, headers, NULL) == want)
+			break;
+		usleep(10000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+	cr_assert_eq(me(port, headers, NULL), want, "GET /me still not %d after %ld ms", want, ms);
+	return ms;
+}
+
+/* A counter of port's /metrics. */
+static long metric(int port, const char *name)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, "GET", "/metrics", NULL, NULL, &r));
+	char needle[128];
+	snprintf(needle, sizeof needle, "\n%s ", name);
+	const char *at = strstr(r.body, needle);
+	cr_assert_not_null(at, "%s missing from /metrics", name);
+	long v = atol(at + strlen(needle));
+	http_resp_free(&r);
+	return v;
+}
+
+/* A fresh bureau handler, logged in; its id into *id. */
+static void fresh_user(struct session *s, long long *id)
+{
+	struct session admin;
+	cr_assert_eq(login(roomy.port, "admin", DEMO_PASSWORD, &admin), 200);
+	PGconn *db = test_db();
+	long org = db_scalar(db, "SELECT id FROM orgs WHERE name = '区市场监管局'", 0, NULL);
+	PQfinish(db);
+	char body[256], name[64];
+	snprintf(name, sizeof name, "cache_%s", unique_suffix());
+	snprintf(body, sizeof body, "{\"username\":\"%s\",\"display_name\":\"缓存测试\",\"role\":\"bureau_handler\","
+				    "\"org_id\":%ld,\"password\":\"Cache@2026x\"}", name, org);
+	json_t *u = NULL;
+	cr_assert_eq(api_call(roomy.port, &admin, "POST", "/api/v1/users", body, &u), 201);
+	*id = json_integer_value(json_object_get(u, "id"));
+	json_decref(u);
+	cr_assert_eq(login(roomy.port, name, "Cache@2026x", s), 200);
+}
+
+Test(auth, a_session_is_answered_from_the_cache_until_it_is_revoked_on_another_server)
+{
+	struct session s;
+	long long id;
+	fresh_user(&s, &id);
+	long hits = metric(srv.port, "suqiu_auth_cache_hits_total");
+	cr_assert_eq(me(srv.port, s.headers, NULL), 200);
+	cr_assert_eq(me(srv.port, s.headers, NULL), 200);
+	cr_assert_eq(me(roomy.port, s.headers, NULL), 200);
+	cr_assert_geq(metric(srv.port, "suqiu_auth_cache_hits_total"), hits + 1, "the second /me came from the cache");
+	/* logged out through roomy: roomy refuses at once, srv as soon as NOTIFY arrives */
+	struct http_resp r;
+	cr_assert(http_do(roomy.port, "POST", "/api/v1/auth/logout", s.headers, NULL, &r));
+	cr_assert_eq(r.status, 204);
+	http_resp_free(&r);
+	cr_assert_eq(me(roomy.port, s.headers, NULL), 401);
+	long ms = me_becomes(srv.port, s.headers, 401);
+	cr_log_info("the other server refused the logged-out session after %ld ms", ms);
+	cr_expect_lt(ms, 1000, "NOTIFY took %ld ms", ms);
+}
+
+Test(auth, changes_made_in_sql_reach_every_servers_cache)
+{
+	struct session s;
+	long long id;
+	fresh_user(&s, &id);
+	cr_assert_eq(me(srv.port, s.headers, NULL), 200);
+	cr_assert_eq(me(roomy.port, s.headers, NULL), 200);
+	PGconn *db = test_db();
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", id);
+	const char *p[] = { ids };
+	/* a new display name: /me shows it on both servers */
+	PQclear(PQexecParams(db, "UPDATE users SET display_name = '缓存测试改名' WHERE id = $1", 1, NULL, p, NULL, NULL, 0));
+	for (int i = 0; i < 2; i++) {
+		int port = i ? roomy.port : srv.port;
+		json_t *j = NULL;
+		for (int k = 0; k < 300; k++) {
+			json_decref(j);
+			cr_assert_eq(me(port, s.headers, &j), 200);
+			if (strcmp(json_string_value(json_object_get(json_object_get(j, "user"), "display_name")),
+				   "缓存测试改名") == 0)
+				break;
+			usleep(10000);
+		}
+		cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "user"), "display_name")),
+				 "缓存测试改名");
+		json_decref(j);
+	}
+	/* the session made idle behind the servers' backs */
+	PQclear(PQexecParams(db, "UPDATE sessions SET last_seen_at = now() - idle_timeout - interval '1 second'"
+				 " WHERE user_id = $1", 1, NULL, p, NULL, NULL, 0));
+	me_becomes(srv.port, s.headers, 401);
+	me_becomes(roomy.port, s.headers, 401);
+	/* a second session, then the account disabled in SQL */
+	struct session s2;
+	char name[80];
+	PGresult *who = PQexecParams(db, "SELECT username FROM users WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
+	snprintf(name, sizeof name, "%s", PQgetvalue(who, 0, 0));
+	PQclear(who);
+	cr_assert_eq(login(roomy.port, name, "Cache@2026x", &s2), 200);
+	cr_assert_eq(me(srv.port, s2.headers, NULL), 200);
+	cr_assert_eq(me(srv.port, s2.headers, NULL), 200);
+	PQclear(PQexecParams(db, "UPDATE users SET disabled_at = now() WHERE id = $1", 1, NULL, p, NULL, NULL, 0));
+	me_becomes(srv.port, s2.headers, 401);
+	PQfinish(db);
+}
+
+Test(auth, without_the_cache_every_request_asks_the_database)
+{
+	static const char *env[] = { "SUQIU_AUTH_CACHE_SECONDS=0", NULL };
+	struct server_proc plain;
+	server_start(&plain, env);
+	struct session s;
+	cr_assert_eq(login(plain.port, "lingdao", DEMO_PASSWORD, &s), 200);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(me(plain.port, s.headers, NULL), 200);
+	cr_expect_eq(metric(plain.port, "suqiu_auth_cache_hits_total"), 0);
+	cr_expect_geq(metric(plain.port, "suqiu_auth_cache_misses_total"), 3);
+	cr_expect_eq(metric(plain.port, "suqiu_auth_cache_entries"), 0);
+	server_stop_clean(&plain);
 }

@@ -44,7 +44,7 @@ static const char *const variables[] = {
 	"SUQIU_WEB_DIR", "SUQIU_SQL_DIR", "SUQIU_DB_POOL_SIZE", "SUQIU_DB_QUEUE_MAX",
 	"SUQIU_DB_QUEUE_TIMEOUT_MS", "SUQIU_DB_STATEMENT_TIMEOUT_MS", "SUQIU_BODY_LIMIT",
 	"SUQIU_HEADER_LIMIT", "SUQIU_HTTP_TIMEOUT", "SUQIU_SHUTDOWN_GRACE", "SUQIU_SESSION_IDLE_MINUTES",
-	"SUQIU_SESSION_MAX_HOURS", "SUQIU_LOGIN_MAX_PER_ACCOUNT", "SUQIU_LOGIN_MAX_PER_ADDRESS",
+	"SUQIU_SESSION_MAX_HOURS", "SUQIU_AUTH_CACHE_SECONDS", "SUQIU_LOGIN_MAX_PER_ACCOUNT", "SUQIU_LOGIN_MAX_PER_ADDRESS",
 	"SUQIU_LOGIN_WINDOW", "SUQIU_OFFICE_HOURS", "SUQIU_LOG_STATEMENTS", "SUQIU_TRUST_PROXY", "SUQIU_COOKIE_SECURE",
 	"SUQIU_DEMO_LOGINS", "SUQIU_CPU_THREADS",
 	"SUQIU_WORKER_INTERVAL", "SUQIU_WORKER_BATCH", "SUQIU_EMBEDDED_PG_PORT", "SUQIU_EMBEDDED_PG_TCP",
@@ -80,6 +80,7 @@ Test(config, defaults_when_nothing_is_set)
 	cr_expect_eq(c.shutdown_grace_s, 10);
 	cr_expect_eq(c.session_idle_min, 30);
 	cr_expect_eq(c.session_max_hours, 12);
+	cr_expect_eq(c.auth_cache_s, 5);
 	cr_expect_eq(c.login_max_account, 5);
 	cr_expect_eq(c.login_max_addr, 30);
 	cr_expect_eq(c.login_window_s, 900);
@@ -202,6 +203,8 @@ Test(config, integer_bounds_are_inclusive)
 		{ "SUQIU_DB_STATEMENT_TIMEOUT_MS", "3600000", offsetof(struct config, statement_timeout_ms),
 		  3600000 },
 		{ "SUQIU_DB_POOL_SIZE", "0008", offsetof(struct config, pool_size), 8 },
+		{ "SUQIU_AUTH_CACHE_SECONDS", "0", offsetof(struct config, auth_cache_s), 0 },
+		{ "SUQIU_AUTH_CACHE_SECONDS", "300", offsetof(struct config, auth_cache_s), 300 },
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		setenv(cases[i].var, cases[i].value, 1);
@@ -234,6 +237,8 @@ static const struct {
 	{ "SUQIU_DB_POOL_SIZE", "99999999999999999999" },
 	{ "SUQIU_DB_POOL_SIZE", "-99999999999999999999" },
 	{ "SUQIU_DB_QUEUE_MAX", "1000001" },
+	{ "SUQIU_AUTH_CACHE_SECONDS", "301" },
+	{ "SUQIU_AUTH_CACHE_SECONDS", "-1" },
 	{ "SUQIU_DB_QUEUE_TIMEOUT_MS", "9" },
 	{ "SUQIU_BODY_LIMIT", "1023" },
 	{ "SUQIU_HEADER_LIMIT", "1048577" },
