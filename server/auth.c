@@ -1,6 +1,7 @@
 /* auth: sessions, API tokens and CSRF; see auth.h. */
 #include "server/auth.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,27 +11,30 @@
 #include "server/authcache.h"
 
 /* A session is valid while neither its idle nor its absolute limit has
- * passed. The lookup is a pure read; the column after the user's says
- * whether last_seen_at is more than a minute old, and only then does a
- * separate UPDATE refresh it (at most once a minute per session); the
- * last is the absolute expiry, which a cached answer never outlives. */
+ * passed. The lookup is a pure read; the column after the user's is the
+ * age of its last use in seconds, and only when that is a minute or more
+ * does a separate UPDATE refresh it (at most once a minute per session);
+ * the last is how many seconds it stays valid without use, which a cached
+ * answer never outlives. The refresh never revives an expired session and
+ * never moves the last use back (which would announce it, migration 0013). */
 static struct pgstmt STMT_SESSION = PGSTMT_READ("session_principal",
-	"SELECT " AUTH_USER_COLUMNS ", s.last_seen_at < now() - interval '60 seconds',"
-	" extract(epoch FROM s.expires_at)::bigint"
+	"SELECT " AUTH_USER_COLUMNS ", extract(epoch FROM now() - s.last_seen_at),"
+	" extract(epoch FROM least(s.expires_at, s.last_seen_at + s.idle_timeout) - now())"
 	" FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 	"   AND s.last_seen_at > now() - s.idle_timeout AND u.disabled_at IS NULL");
 static struct pgstmt STMT_SESSION_TOUCH = PGSTMT("session_touch",
-	"UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1");
+	"UPDATE sessions SET last_seen_at = greatest(last_seen_at, now())"
+	" WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - idle_timeout");
 
 static struct pgstmt STMT_TOKEN = PGSTMT_READ("token_principal",
-	"SELECT " AUTH_USER_COLUMNS ", t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds',"
-	" extract(epoch FROM t.expires_at)::bigint"
+	"SELECT " AUTH_USER_COLUMNS ", coalesce(extract(epoch FROM now() - t.last_used_at), 1e9),"
+	" extract(epoch FROM t.expires_at - now())"
 	" FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN orgs o ON o.id = u.org_id"
 	" WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
 	"   AND u.disabled_at IS NULL");
 static struct pgstmt STMT_TOKEN_TOUCH = PGSTMT("token_touch",
-	"UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1");
+	"UPDATE api_tokens SET last_used_at = greatest(last_used_at, now()) WHERE token_hash = $1 AND revoked_at IS NULL");
 
 void auth_principal_from_row(const PGresult *res, int row, int first, struct principal *who)
 {
@@ -136,11 +140,15 @@ static void on_principal(enum pgpool_status st, PGresult *res, void *arg)
 		return;
 	}
 	auth_principal_from_row(res, 0, 0, &ctx->who);
-	authcache_put(ctx->srv->auth, ctx->auth_ticket, ctx->auth_hash, ctx->auth == AUTH_BEARER, &ctx->who,
-		      atoll(PQgetvalue(res, 0, AUTH_USER_NCOLUMNS + 1)));
-	ctx->who.via_token = ctx->auth == AUTH_BEARER;
-	if (PQgetvalue(res, 0, AUTH_USER_NCOLUMNS)[0] == 't')
+	double last_use_age = atof(PQgetvalue(res, 0, AUTH_USER_NCOLUMNS));
+	bool due = last_use_age >= AUTHCACHE_TOUCH_SECONDS;
+	if (due)
 		touch(ctx);
+	double valid_for = PQgetisnull(res, 0, AUTH_USER_NCOLUMNS + 1) ? INFINITY
+									: atof(PQgetvalue(res, 0, AUTH_USER_NCOLUMNS + 1));
+	authcache_put(ctx->srv->auth, ctx->auth_ticket, ctx->auth_hash, ctx->auth == AUTH_BEARER, &ctx->who,
+		      valid_for, due ? 0 : last_use_age);
+	ctx->who.via_token = ctx->auth == AUTH_BEARER;
 	next(ctx);
 }
 

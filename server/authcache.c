@@ -3,22 +3,21 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/timefmt.h"
 #include "core/xalloc.h"
 
 #define BUCKETS 4096 /* a power of two */
-#define TOUCH_EVERY_NS (60 * (uint64_t)1000000000)
+#define NS 1000000000.0
+#define TOUCH_EVERY_NS ((int64_t)AUTHCACHE_TOUCH_SECONDS * 1000000000)
 
 struct entry {
 	struct entry *next;
 	char hash[SECRET_HASH_HEX_LEN + 1];
 	bool bearer;
 	struct principal who;
-	uint64_t stale_ns;   /* monotonic: cached_at + ttl */
-	int64_t expires;     /* wall clock: the credential's absolute expiry, 0 none */
-	uint64_t touched_ns; /* monotonic: when its last use was last written */
+	uint64_t stale_ns;  /* monotonic: cached_at + ttl, or sooner when the credential expires */
+	int64_t touched_ns; /* monotonic: when its last use was last written (may be < 0) */
 };
 
 struct authcache {
@@ -99,8 +98,7 @@ static bool with_hash(const struct entry *e, const void *arg)
 
 static bool is_stale(const struct entry *e, const void *arg)
 {
-	const uint64_t *now = arg;
-	return now[0] >= e->stale_ns || (e->expires && (int64_t)now[1] >= e->expires);
+	return *(const uint64_t *)arg >= e->stale_ns;
 }
 
 static void invalidated(struct authcache *c)
@@ -160,11 +158,11 @@ bool authcache_get(struct authcache *c, const char *hash, bool bearer, struct pr
 	for (struct entry *e = *slot(c, hash); e; e = e->next) {
 		if (e->bearer != bearer || strcmp(e->hash, hash) != 0)
 			continue;
-		if (now >= e->stale_ns || (e->expires && (int64_t)time(NULL) >= e->expires))
+		if (now >= e->stale_ns)
 			break; /* the database decides again */
 		*who = e->who;
-		if (now - e->touched_ns >= TOUCH_EVERY_NS) {
-			e->touched_ns = now;
+		if ((int64_t)now - e->touched_ns >= TOUCH_EVERY_NS) {
+			e->touched_ns = (int64_t)now;
 			*touch = true;
 		}
 		c->stats.hits++;
@@ -175,15 +173,14 @@ bool authcache_get(struct authcache *c, const char *hash, bool bearer, struct pr
 }
 
 void authcache_put(struct authcache *c, uint64_t ticket, const char *hash, bool bearer,
-		   const struct principal *who, int64_t expires_epoch)
+		   const struct principal *who, double valid_for_s, double last_use_age_s)
 {
-	if (!ticket || ticket != authcache_ticket(c) || strlen(hash) != SECRET_HASH_HEX_LEN)
+	if (!ticket || ticket != authcache_ticket(c) || strlen(hash) != SECRET_HASH_HEX_LEN || !(valid_for_s > 0))
 		return;
 	remove_hash(c, hash); /* an outdated entry of the same credential */
 	uint64_t now = timefmt_mono_ns();
 	if (c->count >= c->capacity) {
-		uint64_t clocks[2] = { now, (uint64_t)time(NULL) };
-		sweep(c, is_stale, clocks);
+		sweep(c, is_stale, &now);
 		if (c->count >= c->capacity)
 			sweep(c, always, NULL);
 	}
@@ -191,9 +188,11 @@ void authcache_put(struct authcache *c, uint64_t ticket, const char *hash, bool 
 	memcpy(e->hash, hash, SECRET_HASH_HEX_LEN + 1);
 	e->bearer = bearer;
 	e->who = *who;
-	e->stale_ns = now + c->ttl_ns;
-	e->expires = expires_epoch;
-	e->touched_ns = now; /* the lookup itself wrote or found a fresh last use */
+	/* monotonic time only: the database said how long, so neither clock
+	 * skew between hosts nor rounding can stretch it */
+	e->stale_ns = now + (valid_for_s * NS < (double)c->ttl_ns ? (uint64_t)(valid_for_s * NS) : c->ttl_ns);
+	double age = last_use_age_s > 0 ? last_use_age_s : 0;
+	e->touched_ns = (int64_t)now - (age * NS < 1e18 ? (int64_t)(age * NS) : (int64_t)1e18);
 	struct entry **s = slot(c, hash);
 	e->next = *s;
 	*s = e;

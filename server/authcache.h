@@ -13,8 +13,9 @@
  *     lost the cache is emptied and bypassed until it listens again;
  *   - a lookup that an invalidation overtook is not stored (a ticket taken
  *     when the query is sent must still be current when it answers);
- *   - an entry lives at most ttl seconds and never past the credential's
- *     absolute expiry, so even a missed notice is corrected within ttl;
+ *   - an entry lives at most ttl seconds and never past the time the
+ *     credential would expire unused (its absolute or idle limit), so even
+ *     a missed notice is corrected within ttl;
  *   - this server's own logout and admin writes drop entries at once.
  * A ttl of 0 disables the cache.
  */
@@ -28,6 +29,8 @@
 #include "core/secret.h"
 
 #define AUTHCACHE_CHANNEL "suqiu_auth"
+/* A credential's last use is written at most this often. */
+#define AUTHCACHE_TOUCH_SECONDS 60
 
 struct authcache;
 
@@ -50,14 +53,15 @@ uint64_t authcache_ticket(const struct authcache *c);
 
 /* The principal of hash (of a token or, when bearer, an API token) into
  * *who; *touch says that the credential's last use should be written now
- * (at most once a minute per entry). False when not cached. */
+ * (at most every AUTHCACHE_TOUCH_SECONDS). False when not cached. */
 bool authcache_get(struct authcache *c, const char *hash, bool bearer, struct principal *who, bool *touch);
 
 /* Stores what the database answered for a lookup sent with ticket; not
- * when an invalidation came in between. expires_epoch: the credential's
- * absolute expiry (0: none). */
+ * when an invalidation came in between. valid_for_s: seconds until the
+ * credential expires if unused (INFINITY: never; <= 0: not stored);
+ * last_use_age_s: how long ago its last use was written. */
 void authcache_put(struct authcache *c, uint64_t ticket, const char *hash, bool bearer,
-		   const struct principal *who, int64_t expires_epoch);
+		   const struct principal *who, double valid_for_s, double last_use_age_s);
 
 /* Drops one credential, every credential of a user, or everything. */
 void authcache_forget_credential(struct authcache *c, const char *hash);

@@ -40,6 +40,7 @@ struct stream {
 	PGconn *pg;
 	bool listening;
 	int listens_confirmed; /* LISTEN results received since connecting */
+	bool probing;          /* a SELECT 1 is out on the listener (see probe) */
 	struct authcache *auth; /* told of suqiu_auth notices and of the listener's state */
 	bool closed;
 	struct event *ev_pg, *ev_retry, *ev_ping;
@@ -152,10 +153,33 @@ static void dispatch(struct stream *s, const char *payload)
 	json_decref(n);
 }
 
+static void connection_lost(struct stream *s, const char *why);
+
+/* A connection whose far end vanished without a reset (a crashed host, a
+ * partition) would look alive for ever and the auth cache would go on
+ * answering without notices: every ping the listener sends SELECT 1, and
+ * one still unanswered at the next ping counts as a lost connection. */
+static void probe(struct stream *s)
+{
+	if (!s->pg || s->listens_confirmed < 2)
+		return;
+	if (s->probing) {
+		connection_lost(s, "the listener did not answer its keepalive query");
+		return;
+	}
+	if (!PQsendQuery(s->pg, "SELECT 1")) {
+		connection_lost(s, PQerrorMessage(s->pg));
+		return;
+	}
+	PQflush(s->pg); /* a few bytes: the socket takes them at once */
+	s->probing = true;
+}
+
 static void on_ping(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd, (void)what;
 	struct stream *s = arg;
+	probe(s);
 	static const char ping[] = ": ping\n\n";
 	time_t now = time(NULL);
 	struct client *c, *next;
@@ -258,14 +282,17 @@ static void on_readable(evutil_socket_t fd, short what, void *arg)
 		PGresult *r = PQgetResult(s->pg);
 		if (!r)
 			break;
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		ExecStatusType status = PQresultStatus(r);
+		if (status != PGRES_COMMAND_OK && !(status == PGRES_TUPLES_OK && s->probing)) {
 			connection_lost(s, PQresultErrorMessage(r));
 			PQclear(r);
 			return;
 		}
 		PQclear(r);
+		if (status == PGRES_TUPLES_OK)
+			s->probing = false; /* the probe's answer: the connection is alive */
 		/* both channels listened to: from now on no auth notice is missed */
-		if (++s->listens_confirmed == 2)
+		else if (++s->listens_confirmed == 2)
 			authcache_set_listening(s->auth, true);
 	}
 	PGnotify *note;
@@ -291,6 +318,7 @@ static void on_connect_progress(evutil_socket_t fd, short what, void *arg)
 		return;
 	case PGRES_POLLING_OK:
 		s->listens_confirmed = 0;
+		s->probing = false;
 		if (!PQsendQuery(s->pg, "LISTEN " CHANNEL "; LISTEN " AUTHCACHE_CHANNEL)) {
 			connection_lost(s, PQerrorMessage(s->pg));
 			return;

@@ -11,7 +11,9 @@
  * reconnects with a one-second pause when the database goes away.
  *
  * The same connection LISTENs on suqiu_auth for the auth cache
- * (server/authcache.h), and tells the cache whether it is listening.
+ * (server/authcache.h), and tells the cache whether it is listening; it
+ * sends SELECT 1 every 15 s and counts itself lost when the answer has not
+ * come by the next time (a far end gone without a reset).
  */
 #ifndef SUQIU_SERVER_STREAM_H
 #define SUQIU_SERVER_STREAM_H
