@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/lifecycle.h"
 #include "core/log.h"
@@ -336,7 +337,12 @@ static void on_connect_progress(evutil_socket_t fd, short what, void *arg)
 
 static void connect_start(struct stream *s)
 {
-	s->pg = PQconnectStart(s->conninfo);
+	/* named, so that pg_stat_activity shows which backend is whose listener */
+	char name[64];
+	snprintf(name, sizeof name, "suqiu-server listener %ld", (long)getpid());
+	const char *keys[] = { "dbname", "application_name", NULL };
+	const char *values[] = { s->conninfo, name, NULL };
+	s->pg = PQconnectStartParams(keys, values, 1);
 	if (!s->pg || PQstatus(s->pg) == CONNECTION_BAD || PQsocket(s->pg) < 0) {
 		connection_lost(s, s->pg ? PQerrorMessage(s->pg) : "out of memory");
 		return;

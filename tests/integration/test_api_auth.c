@@ -580,3 +580,38 @@ Test(auth, without_the_cache_every_request_asks_the_database)
 	cr_expect_eq(metric(plain.port, "suqiu_auth_cache_entries"), 0);
 	server_stop_clean(&plain);
 }
+
+Test(auth, a_listener_that_stops_answering_turns_the_cache_off)
+{
+	/* a long ttl: only the listener's keepalive can end the cached answer soon */
+	static const char *env[] = { "SUQIU_AUTH_CACHE_SECONDS=300", NULL };
+	struct server_proc held;
+	server_start(&held, env);
+	struct session s;
+	cr_assert_eq(login(held.port, "lingdao", DEMO_PASSWORD, &s), 200);
+	cr_assert_eq(me(held.port, s.headers, NULL), 200);
+	cr_assert_eq(me(held.port, s.headers, NULL), 200);
+	PGconn *db = test_db();
+	char name[64];
+	snprintf(name, sizeof name, "suqiu-server listener %ld", (long)held.pid);
+	const char *np[] = { name };
+	long backend = db_scalar(db, "SELECT pid FROM pg_stat_activity WHERE application_name = $1", 1, np);
+	cr_assert_gt(backend, 0, "no listener backend named %s", name);
+	/* the listener's backend freezes (as behind a partition: no reset), and
+	 * the session is revoked: its notice cannot arrive */
+	cr_assert_eq(kill((pid_t)backend, SIGSTOP), 0);
+	const char *tp[] = { strchr(s.cookie, '=') + 1 };
+	PQclear(PQexecParams(db, "UPDATE sessions SET revoked_at = now()"
+				 " WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, NULL, tp, NULL, NULL, 0));
+	int status = 200;
+	for (int i = 0; i < 400 && status != 401; i++) {
+		status = me(held.port, s.headers, NULL);
+		if (status != 401)
+			usleep(100000);
+	}
+	kill((pid_t)backend, SIGCONT);
+	cr_assert_eq(status, 401, "the revoked session was still accepted after 40 s");
+	cr_assert(server_log_contains(&held, "did not answer its keepalive query"));
+	PQfinish(db);
+	server_stop_clean(&held);
+}
