@@ -38,16 +38,6 @@ struct authcache *authcache_create(long ttl_seconds, long capacity)
 	return c;
 }
 
-static void drop_all(struct authcache *c);
-
-void authcache_destroy(struct authcache *c)
-{
-	if (!c)
-		return;
-	drop_all(c);
-	free(c);
-}
-
 /* The token hashes are uniformly random hex: their first digits will do. */
 static struct entry **slot(struct authcache *c, const char *hash)
 {
@@ -111,6 +101,14 @@ static void drop_all(struct authcache *c)
 {
 	c->generation++;
 	sweep(c, always, NULL);
+}
+
+void authcache_destroy(struct authcache *c)
+{
+	if (!c)
+		return;
+	drop_all(c);
+	free(c);
 }
 
 void authcache_clear(struct authcache *c)

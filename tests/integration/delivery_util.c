@@ -155,17 +155,3 @@ bool worker_delivery_totals(PGconn *db, pid_t pid, long *delivered, long *failed
 	PQclear(res);
 	return found;
 }
-
-long metric_value(int port, const char *name)
-{
-	struct http_resp r;
-	cr_assert(http_do(port, "GET", "/metrics", NULL, NULL, &r), "GET /metrics: no answer");
-	cr_assert_eq(r.status, 200);
-	char needle[128];
-	snprintf(needle, sizeof needle, "\n%s ", name);
-	const char *hit = strstr(r.body, needle);
-	cr_assert_not_null(hit, "/metrics lacks %s:\n%s", name, r.body);
-	long v = atol(hit + strlen(needle));
-	http_resp_free(&r);
-	return v;
-}

@@ -54,8 +54,4 @@ long wait_scalar(PGconn *db, const char *sql, int nparams, const char *const *pa
  * process pid (worker_heartbeats); false when it has none. */
 bool worker_delivery_totals(PGconn *db, pid_t pid, long *delivered, long *failed);
 
-/* The value of the sample name (e.g. "suqiu_outbox_delivered_total") in
- * the /metrics of the server on port; fails the test when it is absent. */
-long metric_value(int port, const char *name);
-
 #endif

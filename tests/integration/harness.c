@@ -356,3 +356,17 @@ long db_scalar(PGconn *db, const char *sql, int nparams, const char *const *para
 	PQclear(res);
 	return v;
 }
+
+long metric_value(int port, const char *name)
+{
+	struct http_resp r;
+	cr_assert(http_do(port, "GET", "/metrics", NULL, NULL, &r), "GET /metrics: no answer");
+	cr_assert_eq(r.status, 200);
+	char needle[128];
+	snprintf(needle, sizeof needle, "\n%s ", name);
+	const char *hit = strstr(r.body, needle);
+	cr_assert_not_null(hit, "/metrics lacks %s:\n%s", name, r.body);
+	long v = atol(hit + strlen(needle));
+	http_resp_free(&r);
+	return v;
+}

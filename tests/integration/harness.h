@@ -76,6 +76,9 @@ void http_resp_free(struct http_resp *r);
 const char *resp_header(const struct http_resp *r, const char *name);
 /* The body parsed as JSON (new reference) or NULL. */
 json_t *resp_json(const struct http_resp *r);
+/* The value of the sample name (e.g. "suqiu_outbox_delivered_total") in
+ * the /metrics of the server on port; fails the test when it is absent. */
+long metric_value(int port, const char *name);
 
 /* A logged-in web session. */
 struct session {

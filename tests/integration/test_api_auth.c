@@ -465,20 +465,6 @@ static long me_becomes(int port, const char *headers, int want)
 	return ms;
 }
 
-/* A counter of port's /metrics. */
-static long metric(int port, const char *name)
-{
-	struct http_resp r;
-	cr_assert(http_do(port, "GET", "/metrics", NULL, NULL, &r));
-	char needle[128];
-	snprintf(needle, sizeof needle, "\n%s ", name);
-	const char *at = strstr(r.body, needle);
-	cr_assert_not_null(at, "%s missing from /metrics", name);
-	long v = atol(at + strlen(needle));
-	http_resp_free(&r);
-	return v;
-}
-
 /* A fresh bureau handler, logged in; its id into *id. */
 static void fresh_user(struct session *s, long long *id)
 {
@@ -503,11 +489,11 @@ Test(auth, a_session_is_answered_from_the_cache_until_it_is_revoked_on_another_s
 	struct session s;
 	long long id;
 	fresh_user(&s, &id);
-	long hits = metric(srv.port, "suqiu_auth_cache_hits_total");
+	long hits = metric_value(srv.port, "suqiu_auth_cache_hits_total");
 	cr_assert_eq(me(srv.port, s.headers, NULL), 200);
 	cr_assert_eq(me(srv.port, s.headers, NULL), 200);
 	cr_assert_eq(me(roomy.port, s.headers, NULL), 200);
-	cr_assert_geq(metric(srv.port, "suqiu_auth_cache_hits_total"), hits + 1, "the second /me came from the cache");
+	cr_assert_geq(metric_value(srv.port, "suqiu_auth_cache_hits_total"), hits + 1, "the second /me came from the cache");
 	/* logged out through roomy: roomy refuses at once, srv as soon as NOTIFY arrives */
 	struct http_resp r;
 	cr_assert(http_do(roomy.port, "POST", "/api/v1/auth/logout", s.headers, NULL, &r));
@@ -575,9 +561,9 @@ Test(auth, without_the_cache_every_request_asks_the_database)
 	cr_assert_eq(login(plain.port, "lingdao", DEMO_PASSWORD, &s), 200);
 	for (int i = 0; i < 3; i++)
 		cr_assert_eq(me(plain.port, s.headers, NULL), 200);
-	cr_expect_eq(metric(plain.port, "suqiu_auth_cache_hits_total"), 0);
-	cr_expect_geq(metric(plain.port, "suqiu_auth_cache_misses_total"), 3);
-	cr_expect_eq(metric(plain.port, "suqiu_auth_cache_entries"), 0);
+	cr_expect_eq(metric_value(plain.port, "suqiu_auth_cache_hits_total"), 0);
+	cr_expect_geq(metric_value(plain.port, "suqiu_auth_cache_misses_total"), 3);
+	cr_expect_eq(metric_value(plain.port, "suqiu_auth_cache_entries"), 0);
 	server_stop_clean(&plain);
 }
 
